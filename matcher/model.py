@@ -1,0 +1,142 @@
+"""The domain: mentors, mentees, their banks, and what a run proposes.
+
+People are validated pydantic models (``validation`` builds them from a file's rows); a
+``Bank`` is one institution's or municipality's list of them. Everything downstream of
+validation works on positions in a bank, not on ids, until ``explaining`` decodes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MeetingFormat(StrEnum):
+    IN_PERSON = "in_person"
+    REMOTE = "remote"
+
+
+class Person(BaseModel):
+    """What the two banks share (interchange contract, «same meaning» columns)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1)
+    full_name: str = Field(min_length=1)
+    institution: str = Field(min_length=1)
+    municipality: str = ""
+    position: str = ""
+    subjects: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    experience_years: int | None = Field(default=None, ge=0)
+    formats: frozenset[MeetingFormat] = frozenset(MeetingFormat)
+    consent: bool
+
+
+class Mentor(Person):
+    """A row of «База наставников с перечнем компетенций».
+
+    ``competences`` maps a taxonomy code to the mentor's level in it (1 базовый, 2 уверенный,
+    3 высокий).
+    """
+
+    qualification: str = ""
+    competences: dict[str, int] = Field(min_length=1)
+    about: str = ""
+    capacity: int = Field(default=2, ge=0)
+    max_group: int = Field(default=1, ge=1)
+
+
+class Mentee(Person):
+    """A row of «База наставляемых с перечнем запросов».
+
+    ``difficulties`` maps a taxonomy code to its severity (1 небольшое, 2 заметное, 3 острое).
+    """
+
+    category: str = ""
+    difficulties: dict[str, int] = Field(min_length=1)
+    request: str = ""
+    preferred_mentors: tuple[str, ...] = ()
+    excluded_mentors: tuple[str, ...] = ()
+    max_mentors: int = Field(default=1, ge=1)
+
+
+@dataclass(frozen=True, slots=True)
+class MentorBank:
+    mentors: tuple[Mentor, ...]
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.mentors)
+
+
+@dataclass(frozen=True, slots=True)
+class MenteeBank:
+    mentees: tuple[Mentee, ...]
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.mentees)
+
+
+class UnmatchedReason(StrEnum):
+    NO_CONSENT = "no_consent"
+    NO_COMPATIBLE_MENTOR = "no_compatible_mentor"
+    CAPACITY_EXHAUSTED = "capacity_exhausted"
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """One mentee–mentor assignment the run proposes to the council."""
+
+    mentee_id: str
+    mentor_id: str
+    format: MeetingFormat
+    score: float
+    covered: tuple[str, ...]
+    explanation: str
+    breakdown: dict[str, float]
+    group_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    mentee_id: str
+    reason: UnmatchedReason
+    candidates: tuple[str, ...] = ()
+    explanation: str = ""
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """The run's proof: what was solved, how well, and how sure we are (``summary.json``)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    objective: dict[str, float] = field(default_factory=dict)
+    solver: dict[str, object] = field(default_factory=dict)
+    quality: dict[str, object] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    """What the council (or an earlier run) has said about pairs, as (mentee_id, mentor_id).
+
+    ``pinned`` pairs always appear and count against capacity; ``forbidden`` pairs never
+    appear; ``previous`` pairs are the base run's proposals, kept where that costs little fit
+    (``Options.stability_tolerance``) so the council does not re-review the whole list.
+    """
+
+    pinned: frozenset[tuple[str, str]] = frozenset()
+    forbidden: frozenset[tuple[str, str]] = frozenset()
+    previous: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    proposals: tuple[Proposal, ...]
+    unmatched: tuple[Unmatched, ...]
+    summary: RunSummary
