@@ -70,6 +70,12 @@ class Options(BaseModel):
     score_scale: int = Field(default=10_000, ge=100, description="fit × scale = integer solver cost")
     chunk_size: int = Field(default=512, ge=1, description="mentees scored per block")
     text_components: int = Field(default=48, ge=2, description="SVD dimensions of request/about text")
+    stability_tolerance: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="share of total fit a re-run may give up to keep the base run's proposals",
+    )
     seed: int = 0
     taxonomy_extension: Path | None = None
     progress: bool = False

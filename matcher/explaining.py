@@ -1,0 +1,170 @@
+"""From chosen pair-table rows back to people: proposals a council member can read.
+
+Here ids reappear. Each proposal names what the mentor covers of the mentee's difficulties,
+what else supports the pair, and how and where they would meet, in one short Russian sentence,
+e.g. «Закрывает затруднения: ИКТ (наставник — высокий уровень), работа с родителями; тот же
+предмет; очно, ОО-012».
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.eligibility import FORMAT_CODES
+from matcher.model import (
+    MeetingFormat,
+    Mentee,
+    MenteeBank,
+    Mentor,
+    MentorBank,
+    Proposal,
+    Unmatched,
+    UnmatchedReason,
+)
+from matcher.scoring import PairTable
+from matcher.taxonomy import Taxonomy, normalise_term
+
+LEVEL_NOTES = {1: " (наставник — базовый уровень)", 3: " (наставник — высокий уровень)"}
+STRONG_TEXT = 0.35
+"""Text similarity from which the explanation says the request echoes the mentor's experience."""
+CANDIDATES_LISTED = 3
+
+
+def years_ru(n: int) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} год"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} года"
+    return f"{n} лет"
+
+
+def covered_codes(mentee: Mentee, mentor: Mentor) -> tuple[str, ...]:
+    """The mentee's difficulties the mentor's competences cover, most severe first."""
+    codes = [code for code in mentee.difficulties if code in mentor.competences]
+    return tuple(sorted(codes, key=lambda code: -mentee.difficulties[code]))
+
+
+def _difficulties_part(mentee: Mentee, mentor: Mentor, covered: tuple[str, ...], taxonomy: Taxonomy) -> str:
+    named = ", ".join(taxonomy.short(c) + LEVEL_NOTES.get(mentor.competences[c], "") for c in covered)
+    text = f"Закрывает затруднения: {named}"
+    missing = [taxonomy.short(c) for c in mentee.difficulties if c not in mentor.competences]
+    if missing:
+        text += f"; не закрывает: {', '.join(missing)}"
+    return text
+
+
+def _subject_part(mentee: Mentee, mentor: Mentor) -> str | None:
+    theirs = {normalise_term(s) for s in mentor.subjects}
+    common = [s for s in mentee.subjects if normalise_term(s) in theirs]
+    if not common:
+        return None
+    if len(common) == len(mentee.subjects) == 1:
+        return "тот же предмет"
+    return f"общие предметы: {', '.join(common)}"
+
+
+def _experience_part(
+    mentee: Mentee, mentor: Mentor, covered: tuple[str, ...], taxonomy: Taxonomy
+) -> str | None:
+    if mentee.experience_years is None or mentor.experience_years is None:
+        return None
+    lead = mentor.experience_years - mentee.experience_years
+    strong = [taxonomy.short(c) for c in covered if mentor.competences[c] >= 3]
+    if lead < 0 and strong:
+        return f"реверсивное наставничество: стаж наставника меньше, но высокий уровень ({', '.join(strong)})"
+    if lead >= 5:
+        return f"стаж наставника {years_ru(mentor.experience_years)}"
+    return None
+
+
+def _format_part(fmt: MeetingFormat, mentee: Mentee, mentor: Mentor) -> str:
+    if fmt is MeetingFormat.IN_PERSON:
+        return f"очно, {mentor.institution}"
+    if mentee.institution == mentor.institution:
+        return f"дистанционно, {mentor.institution}"
+    return f"дистанционно, {mentee.institution} → {mentor.institution}"
+
+
+def explain_pair(
+    mentee: Mentee, mentor: Mentor, fmt: MeetingFormat, breakdown: Mapping[str, float], taxonomy: Taxonomy
+) -> str:
+    covered = covered_codes(mentee, mentor)
+    parts = [_difficulties_part(mentee, mentor, covered, taxonomy)]
+    if mentor.id in mentee.preferred_mentors:
+        parts.append("наставляемый сам назвал этого наставника")
+    parts.extend(
+        part
+        for part in (_subject_part(mentee, mentor), _experience_part(mentee, mentor, covered, taxonomy))
+        if part
+    )
+    if breakdown.get("text", 0.0) >= STRONG_TEXT:
+        parts.append("запрос созвучен опыту наставника")
+    parts.append(_format_part(fmt, mentee, mentor))
+    return "; ".join(parts)
+
+
+def proposals_from(
+    rows: npt.NDArray[np.int64],
+    pairs: PairTable,
+    mentees: MenteeBank,
+    mentors: MentorBank,
+    taxonomy: Taxonomy,
+) -> list[Proposal]:
+    proposals = []
+    for row in rows.tolist():
+        mentee = mentees.mentees[int(pairs.mentee_idx[row])]
+        mentor = mentors.mentors[int(pairs.mentor_idx[row])]
+        fmt = FORMAT_CODES[int(pairs.format[row])]
+        breakdown = {name: round(float(values[row]), 4) for name, values in pairs.components.items()}
+        proposals.append(
+            Proposal(
+                mentee_id=mentee.id,
+                mentor_id=mentor.id,
+                format=fmt,
+                score=round(float(pairs.score[row]), 4),
+                covered=covered_codes(mentee, mentor),
+                explanation=explain_pair(mentee, mentor, fmt, breakdown, taxonomy),
+                breakdown=breakdown,
+            )
+        )
+    return sorted(proposals, key=lambda p: (p.mentee_id, -p.score))
+
+
+UNMATCHED_TEXT = {
+    UnmatchedReason.NO_CONSENT: "нет согласия на участие и обработку персональных данных",
+    UnmatchedReason.NO_COMPATIBLE_MENTOR: (
+        "ни один наставник с согласием и свободной нагрузкой не закрывает затруднения этого педагога "
+        "в доступном формате встреч"
+    ),
+    UnmatchedReason.CAPACITY_EXHAUSTED: (
+        "подходящие наставники заняты; кандидаты указаны на случай, если освободится место"
+    ),
+}
+
+
+def unmatched_from(
+    matched: npt.NDArray[np.bool_], pairs: PairTable, mentees: MenteeBank, mentors: MentorBank
+) -> list[Unmatched]:
+    """Every mentee without a proposal, with the reason and the best candidates."""
+    if len(pairs):
+        order = np.lexsort((-pairs.score, pairs.mentee_idx))
+        first = np.searchsorted(pairs.mentee_idx[order], np.arange(len(mentees)), side="left")
+    out = []
+    for i in np.flatnonzero(~matched).tolist():
+        mentee = mentees.mentees[i]
+        if not mentee.consent:
+            reason = UnmatchedReason.NO_CONSENT
+        elif pairs.allowed_per_mentee[i] == 0:
+            reason = UnmatchedReason.NO_COMPATIBLE_MENTOR
+        else:
+            reason = UnmatchedReason.CAPACITY_EXHAUSTED
+        candidates: tuple[str, ...] = ()
+        if reason is UnmatchedReason.CAPACITY_EXHAUSTED:
+            rows = order[first[i] : first[i] + CANDIDATES_LISTED]
+            rows = rows[pairs.mentee_idx[rows] == i]
+            candidates = tuple(mentors.mentors[int(pairs.mentor_idx[r])].id for r in rows)
+        out.append(Unmatched(mentee.id, reason, candidates, UNMATCHED_TEXT[reason]))
+    return out

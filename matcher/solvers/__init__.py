@@ -1,0 +1,18 @@
+"""Solvers behind one small interface; ``get_solver`` never falls back silently."""
+
+from __future__ import annotations
+
+from matcher.errors import UnknownSolverError
+from matcher.solvers.base import Assignment, MatchingProblem, Solver, SolveStatus
+from matcher.solvers.flow import FlowSolver
+
+SOLVERS: dict[str, type[Solver]] = {FlowSolver.name: FlowSolver}
+
+
+def get_solver(name: str) -> Solver:
+    if name not in SOLVERS:
+        raise UnknownSolverError(name, known=sorted(SOLVERS))
+    return SOLVERS[name]()
+
+
+__all__ = ["SOLVERS", "Assignment", "MatchingProblem", "SolveStatus", "Solver", "get_solver"]

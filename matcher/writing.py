@@ -1,0 +1,79 @@
+"""The run's files: ``pairs.csv``, ``unmatched.csv``, ``summary.json``, all or nothing.
+
+Files are written into a fresh temporary folder beside ``out`` and moved into it only when all
+of them are complete, so a failure never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from matcher.model import MatchResult, Proposal, Unmatched
+
+PAIRS_COLUMNS = (
+    "mentee_id",
+    "mentor_id",
+    "group_id",
+    "format",
+    "score",
+    "covered",
+    "explanation",
+    "breakdown",
+)
+UNMATCHED_COLUMNS = ("mentee_id", "reason", "candidates", "explanation")
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _pair_row(p: Proposal) -> tuple[object, ...]:
+    breakdown = json.dumps(p.breakdown, ensure_ascii=False, sort_keys=True)
+    return (
+        p.mentee_id,
+        p.mentor_id,
+        p.group_id,
+        p.format.value,
+        f"{p.score:.4f}",
+        ";".join(p.covered),
+        p.explanation,
+        breakdown,
+    )
+
+
+def _unmatched_row(u: Unmatched) -> tuple[object, ...]:
+    return (u.mentee_id, u.reason.value, ";".join(u.candidates), u.explanation)
+
+
+def write_outputs(result: MatchResult, out: Path) -> list[Path]:
+    """Write the three files into ``out`` (created if needed); return their paths."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".mentor-match-", dir=out.parent))
+    try:
+        started = time.perf_counter()
+        _write_csv(staging / "pairs.csv", PAIRS_COLUMNS, map(_pair_row, result.proposals))
+        _write_csv(staging / "unmatched.csv", UNMATCHED_COLUMNS, map(_unmatched_row, result.unmatched))
+        result.summary.seconds["writing"] = round(time.perf_counter() - started, 4)
+        (staging / "summary.json").write_text(
+            json.dumps(asdict(result.summary), ensure_ascii=False, indent=2, default=str) + "\n",
+            encoding="utf-8",
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ("pairs.csv", "unmatched.csv", "summary.json"):
+            os.replace(staging / name, out / name)
+            written.append(out / name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
