@@ -107,6 +107,26 @@ def _experience(mentee_years: Floats, mentor_years: Floats, strong: npt.NDArray[
     return np.where(reverse, 1.0, value).astype(np.float32)
 
 
+def _assemble(
+    mentees: Profiles,
+    mentor_experience: Floats,
+    eligibility: Eligibility,
+    glob: Index,
+    cols: Index,
+    measured: dict[str, Floats],
+    strong: npt.NDArray[np.bool_],
+) -> dict[str, Floats]:
+    """All components of the pairs (glob[i], cols[i]) from the measured overlaps."""
+    return {
+        **measured,
+        "experience": _experience(mentees.experience[glob], mentor_experience[cols], strong),
+        "institution": (eligibility.mentee_institution[glob] == eligibility.mentor_institution[cols]).astype(
+            np.float32
+        ),
+        "preference": eligibility.preferred.contains(glob, cols).astype(np.float32),
+    }
+
+
 def _block_components(
     mentees: Profiles, mentors: _Mentors, eligibility: Eligibility, rows: slice
 ) -> tuple[Index, Index, npt.NDArray[np.int8], dict[str, Floats]]:
@@ -123,18 +143,42 @@ def _block_components(
     binary.data[:] = 1.0
     strong = (binary @ mentors.strong).toarray()[local, cols] > 0
     text_block = mentees.text[rows] @ mentors.text.T
-    components = {
+    measured = {
         "coverage": (coverage.data[ok] / own_severity[local]).astype(np.float32),
         "subject": _share(mentees.subjects[rows], mentors.subjects, local, cols),
         "level": _share(mentees.levels[rows], mentors.levels, local, cols),
         "text": np.clip(text_block[local, cols], 0.0, 1.0).astype(np.float32),
-        "experience": _experience(mentees.experience[glob], mentors.experience[cols], strong),
-        "institution": (eligibility.mentee_institution[glob] == eligibility.mentor_institution[cols]).astype(
-            np.float32
-        ),
-        "preference": eligibility.preferred.contains(glob, cols).astype(np.float32),
     }
-    return glob, cols, fmt, components
+    return glob, cols, fmt, _assemble(mentees, mentors.experience, eligibility, glob, cols, measured, strong)
+
+
+def _row_share(
+    mentee_side: sparse.csr_matrix, mentor_side: sparse.csr_matrix, glob: Index, cols: Index
+) -> Floats:
+    overlap = np.asarray(mentee_side[glob].multiply(mentor_side[cols]).sum(axis=1), dtype=np.float32).ravel()
+    own = np.asarray(mentee_side[glob].sum(axis=1), dtype=np.float32).ravel()
+    share: Floats = np.divide(overlap, own, out=np.zeros_like(overlap), where=own > 0)
+    return share
+
+
+def pair_components(
+    mentees: Profiles, mentors: Profiles, eligibility: Eligibility, glob: Index, cols: Index
+) -> dict[str, Floats]:
+    """Components of arbitrary pairs, allowed or not (pins, what-if diagnosis); row by row."""
+    credit = mentors.topics / 3.0
+    strong_side = mentors.topics.copy()
+    strong_side.data = (strong_side.data >= 3).astype(np.float32)
+    binary = mentees.topics.copy()
+    binary.data[:] = 1.0
+    strong = np.asarray(binary[glob].multiply(strong_side[cols]).sum(axis=1)).ravel() > 0
+    text = np.einsum("ij,ij->i", mentees.text[glob], mentors.text[cols]) if glob.size else np.zeros(0)
+    measured = {
+        "coverage": _row_share(mentees.topics, sparse.csr_matrix(credit), glob, cols),
+        "subject": _row_share(mentees.subjects, mentors.subjects, glob, cols),
+        "level": _row_share(mentees.levels, mentors.levels, glob, cols),
+        "text": np.clip(text, 0.0, 1.0).astype(np.float32),
+    }
+    return _assemble(mentees, mentors.experience, eligibility, glob, cols, measured, strong)
 
 
 def combine(components: dict[str, Floats], weights: ScoringWeights) -> Floats:
