@@ -1,0 +1,1 @@
+"""The council's service: storage, access and the HTTP API over the matching library."""

@@ -1,0 +1,44 @@
+"""The service's settings, read from the environment once, when the app or a command starts.
+
+``DATABASE_URL`` is a SQLAlchemy URL; without it the service keeps a SQLite file
+``mentor-match.db`` in the working directory. PostgreSQL URLs in the forms other tools print
+(``postgres://…``, ``postgresql://…``) are rewritten to SQLAlchemy's psycopg 3 driver.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///mentor-match.db"
+PSYCOPG_SCHEME = "postgresql+psycopg://"
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgres://`` and bare ``postgresql://`` mean psycopg 3; other URLs pass unchanged."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return PSYCOPG_SCHEME + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MENTOR_MATCH_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "MENTOR_MATCH_DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL of the database",
+    )
+    run_workers: int = Field(default=2, ge=1, le=16, description="matching runs computed at once")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="largest imported file")
+    taxonomy_extension: Path | None = Field(
+        default=None, description="CSV extending the packaged taxonomy (same columns)"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg(cls, url: str) -> str:
+        return normalise_database_url(url)

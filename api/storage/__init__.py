@@ -1,0 +1,1 @@
+"""Where the service keeps banks, runs, decisions, users and the audit log."""

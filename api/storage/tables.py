@@ -1,0 +1,205 @@
+"""The service's tables (SQLAlchemy 2, typed declarative). Only migrations change the schema.
+
+People keep the parsed fields of their bank row in columns, lists and maps as JSON. A person is
+unique by id within each bank; the same id may be in both banks. Runs, proposals and unmatched
+mentees refer to people by id only, so erasing a person leaves no name behind.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class InstitutionRow(Base):
+    __tablename__ = "institutions"
+
+    code: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    role: Mapped[str] = mapped_column(String)
+    institution: Mapped[str | None] = mapped_column(ForeignKey("institutions.code"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TokenRow(Base):
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PersonColumns:
+    """The columns both banks share (interchange contract, «same meaning»)."""
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    institution: Mapped[str] = mapped_column(ForeignKey("institutions.code"), index=True)
+    full_name: Mapped[str] = mapped_column(Text)
+    municipality: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[str] = mapped_column(Text, default="")
+    subjects: Mapped[list[Any]] = mapped_column(default=list)
+    levels: Mapped[list[Any]] = mapped_column(default=list)
+    experience_years: Mapped[int | None] = mapped_column(Integer)
+    formats: Mapped[list[Any]] = mapped_column(default=list)
+    consent: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MentorRow(PersonColumns, Base):
+    __tablename__ = "mentors"
+
+    qualification: Mapped[str] = mapped_column(Text, default="")
+    competences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    about: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=2)
+    max_group: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class MenteeRow(PersonColumns, Base):
+    __tablename__ = "mentees"
+
+    category: Mapped[str] = mapped_column(Text, default="")
+    difficulties: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    request: Mapped[str] = mapped_column(Text, default="")
+    preferred_mentors: Mapped[list[Any]] = mapped_column(default=list)
+    excluded_mentors: Mapped[list[Any]] = mapped_column(default=list)
+    max_mentors: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class RunRow(Base):
+    """A matching run. ``institution`` is None for a municipality-wide run."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String)
+    institution: Mapped[str | None] = mapped_column(ForeignKey("institutions.code"), index=True)
+    based_on: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String, default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class ProposalRow(Base):
+    """One mentee–mentor assignment of a run, with the council's decision and both consents."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("run_id", "mentee_id", "mentor_id", name="uq_proposals_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    mentee_id: Mapped[str] = mapped_column(String)
+    mentor_id: Mapped[str] = mapped_column(String)
+    group_id: Mapped[str] = mapped_column(String, default="")
+    format: Mapped[str] = mapped_column(String)
+    score: Mapped[float] = mapped_column(Float)
+    covered: Mapped[list[Any]] = mapped_column(default=list)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    breakdown: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String, default="proposed")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    mentee_consent: Mapped[bool | None] = mapped_column(Boolean)
+    mentor_consent: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UnmatchedRow(Base):
+    __tablename__ = "unmatched"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    mentee_id: Mapped[str] = mapped_column(String)
+    reason: Mapped[str] = mapped_column(String)
+    candidates: Mapped[list[Any]] = mapped_column(default=list)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+
+
+class DecisionRow(Base):
+    """Each decision or consent recorded on a proposal, with who and when."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String)
+    party: Mapped[str | None] = mapped_column(String)
+    agree: Mapped[bool | None] = mapped_column(Boolean)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditRow(Base):
+    """Who changed what, when. ``detail`` holds ids, counts, field names and a decision's comment;
+    never the fields of a person's bank row."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_institution_at", "institution", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String)
+    role: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)
+    entity: Mapped[str] = mapped_column(String)
+    entity_id: Mapped[str] = mapped_column(String)
+    institution: Mapped[str | None] = mapped_column(String)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
