@@ -106,12 +106,34 @@ def explain_pair(
     return "; ".join(parts)
 
 
+ROBUSTNESS_RU = {"solid": "устойчивое предложение"}
+COMPONENTS_RU = {
+    "coverage": "покрытие затруднений",
+    "subject": "совпадение предметов",
+    "level": "уровни образования",
+    "text": "сходство запроса и опыта",
+    "experience": "стаж",
+    "institution": "та же организация",
+    "preference": "выбор наставляемого",
+}
+
+
+def robustness_ru(label: str) -> str:
+    if not label:
+        return ""
+    if label in ROBUSTNESS_RU:
+        return ROBUSTNESS_RU[label]
+    component = label.partition(":")[2]
+    return f"зависит от веса «{COMPONENTS_RU.get(component, component)}» — стоит перепроверить"
+
+
 def proposals_from(
     rows: npt.NDArray[np.int64],
     pairs: PairTable,
     mentees: MenteeBank,
     mentors: MentorBank,
     taxonomy: Taxonomy,
+    robustness: Mapping[int, str],
 ) -> list[Proposal]:
     proposals = []
     for row in rows.tolist():
@@ -119,6 +141,12 @@ def proposals_from(
         mentor = mentors.mentors[int(pairs.mentor_idx[row])]
         fmt = FORMAT_CODES[int(pairs.format[row])]
         breakdown = {name: round(float(values[row]), 4) for name, values in pairs.components.items()}
+        robust = robustness.get(row, "")
+        explanation = "; ".join(
+            part
+            for part in (explain_pair(mentee, mentor, fmt, breakdown, taxonomy), robustness_ru(robust))
+            if part
+        )
         proposals.append(
             Proposal(
                 mentee_id=mentee.id,
@@ -126,8 +154,9 @@ def proposals_from(
                 format=fmt,
                 score=round(float(pairs.score[row]), 4),
                 covered=covered_codes(mentee, mentor),
-                explanation=explain_pair(mentee, mentor, fmt, breakdown, taxonomy),
+                explanation=explanation,
                 breakdown=breakdown,
+                robustness=robust,
             )
         )
     return sorted(proposals, key=lambda p: (p.mentee_id, -p.score))

@@ -83,8 +83,15 @@ class MenteeBank:
 
 class UnmatchedReason(StrEnum):
     NO_CONSENT = "no_consent"
+    """The mentee has not consented."""
     NO_COMPATIBLE_MENTOR = "no_compatible_mentor"
+    """No consenting mentor covers any of the mentee's difficulties."""
     CAPACITY_EXHAUSTED = "capacity_exhausted"
+    """Mentors who could take the mentee are all full."""
+    FORMAT_MISMATCH = "format_mismatch"
+    """Mentors who cover a difficulty exist, but no meeting format fits (e.g. in person elsewhere)."""
+    EXCLUDED = "excluded"
+    """Every mentor who could take the mentee was excluded by the mentee or forbidden by the council."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,8 @@ class Proposal:
     explanation: str
     breakdown: dict[str, float]
     group_id: str = ""
+    robustness: str = ""
+    """``solid`` when kept under every weight perturbation, else ``weight-sensitive:<component>``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,22 @@ class Unmatched:
     reason: UnmatchedReason
     candidates: tuple[str, ...] = ()
     explanation: str = ""
+    fix: str = ""
+    """The smallest change found that would place the mentee, in Russian."""
+    fix_verified: bool = False
+    """Whether re-solving with that change did place the mentee."""
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """Another mentor who could take a proposed pair's mentee within the rules."""
+
+    mentee_id: str
+    mentor_id: str
+    rank: int
+    alternative_mentor_id: str
+    score: float
+    free_places: int
 
 
 @dataclass(slots=True)
@@ -140,3 +165,4 @@ class MatchResult:
     proposals: tuple[Proposal, ...]
     unmatched: tuple[Unmatched, ...]
     summary: RunSummary
+    alternatives: tuple[Alternative, ...] = ()

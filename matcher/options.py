@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -63,6 +63,11 @@ class Options(BaseModel):
 
     weights: ScoringWeights = ScoringWeights()
     solver: str = "flow"
+    fairness: Literal["total", "maxmin"] = Field(
+        default="total",
+        description="total: most matched, then largest total fit; maxmin: most matched, then the "
+        "worst proposed fit raised as far as possible, then the total",
+    )
     time_limit: float = Field(default=60.0, gt=0, description="seconds for the solver")
     candidates_per_mentee: int = Field(
         default=60, ge=1, description="top-k candidate mentors kept per mentee after scoring"
@@ -75,6 +80,12 @@ class Options(BaseModel):
         ge=0,
         le=1,
         description="share of total fit a re-run may give up to keep the base run's proposals",
+    )
+    robustness: bool = Field(
+        default=True, description="re-solve under ±20 % weight perturbations and mark each pair"
+    )
+    diagnosis_resolves: int = Field(
+        default=300, ge=0, description="at most this many re-solves to verify fixes for unmatched mentees"
     )
     seed: int = 0
     taxonomy_extension: Path | None = None

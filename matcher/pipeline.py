@@ -1,7 +1,8 @@
-"""``run_batch``: read → validate → vectorise → score → solve → explain, one call.
+"""``run_batch``: vectorise → score → solve → review → explain, one call on validated banks.
 
-The CLI and the API both call ``run_batch`` on validated banks; ``run_files`` adds reading
-and writing at the edges for the batch command.
+The CLI and the API both call ``run_batch``; ``run_files`` adds reading and writing at the
+edges for the batch command. Review is what a council needs beyond the pairs: alternatives,
+the diagnosis of the unmatched, blocking pairs, and how robust each pair is to the weights.
 """
 
 from __future__ import annotations
@@ -13,27 +14,27 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 from scipy import sparse
 
+from matcher.alternatives import alternatives_for
+from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
 from matcher.explaining import proposals_from, unmatched_from
-from matcher.model import Decisions, MatchResult, MenteeBank, MentorBank, RunSummary
+from matcher.model import Decisions, MatchResult, MenteeBank, MentorBank, Unmatched
 from matcher.options import Options
+from matcher.robustness import robustness_of
 from matcher.scoring import PairTable, score_pairs
 from matcher.solvers import Assignment, MatchingProblem, get_solver
+from matcher.solvers.fairness import solve_maxmin
+from matcher.summary import summarise
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.vectorising import Profiles, ProfileVectorizer
 from matcher.writing import write_outputs
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float], None]
-SCORING_SHARE = 0.85
-"""Share of the progress bar that scoring takes; solving and explaining take the rest."""
-OBJECTIVE = (
-    "lexicographic: first the number of mentees matched with a mentor who covers at least one "
-    "of their difficulties, then the total fit of all proposed pairs"
-)
+SCORING_SHARE = 0.7
+"""Share of the progress bar that scoring takes; solving and review take the rest."""
 
 
 class _Clock:
@@ -74,81 +75,27 @@ def build_problem(
     )
 
 
-def _fit_distribution(scores: npt.NDArray[np.float32]) -> dict[str, float]:
-    if scores.size == 0:
-        return {}
-    values = scores.astype(np.float64)
-    return {
-        "min": round(float(values.min()), 4),
-        "p10": round(float(np.percentile(values, 10)), 4),
-        "median": round(float(np.median(values)), 4),
-        "mean": round(float(values.mean()), 4),
-        "max": round(float(values.max()), 4),
-    }
+def solve_function(options: Options) -> Callable[[MatchingProblem], Assignment]:
+    """The configured solver and objective, as one call."""
+    solver = get_solver(options.solver)
+    if options.fairness == "maxmin":
+        return lambda problem: solve_maxmin(problem, solver, time_limit=options.time_limit)
+    return lambda problem: solver.solve(problem, time_limit=options.time_limit)
 
 
-def _summary(
-    problem: MatchingProblem,
-    assignment: Assignment,
-    mentees: MenteeBank,
-    mentors: MentorBank,
-    mentee_profiles: Profiles,
-    eligibility: Eligibility,
-    unmatched_reasons: list[str],
-    options: Options,
-) -> RunSummary:
-    pairs = problem.pairs
-    chosen = np.zeros(len(pairs), dtype=bool)
-    chosen[assignment.chosen] = True
-    matched = np.bincount(pairs.mentee_idx[chosen], minlength=len(mentees))
-    covered = problem.covered_by(chosen).sum()
-    severity_total = float(mentee_profiles.topics.sum())
-    scores = pairs.score[chosen]
-    assigned_best = np.zeros(len(mentees), dtype=np.float32)
-    np.maximum.at(assigned_best, pairs.mentee_idx[chosen], scores)
-    pruned = pairs.cut_best >= 0
-    return RunSummary(
-        counts={
-            "mentees": len(mentees),
-            "mentors": len(mentors),
-            "mentees_with_consent": int(eligibility.mentee_active.sum()),
-            "mentors_available": int(eligibility.mentor_active.sum()),
-            "allowed_pairs": int(pairs.allowed_per_mentee.sum()),
-            "candidate_pairs": len(pairs),
-            "proposals": int(chosen.sum()),
-            "matched_mentees": int((matched > 0).sum()),
-            "mentees_with_several_mentors": int((matched > 1).sum()),
-            "unmatched_mentees": len(unmatched_reasons),
-            **{f"unmatched_{r}": unmatched_reasons.count(r) for r in sorted(set(unmatched_reasons))},
-        },
-        objective={
-            "description": OBJECTIVE,  # type: ignore[dict-item]
-            "matched_mentees": int((matched > 0).sum()),
-            "total_fit": round(assignment.objective, 4),
-            "bound": None if assignment.bound is None else round(assignment.bound, 4),  # type: ignore[dict-item]
-        },
-        solver={
-            "name": options.solver,
-            "method": assignment.method,
-            "status": assignment.status.value,
-            "seconds": round(assignment.seconds, 4),
-            "time_limit": options.time_limit,
-            "candidates_per_mentee": options.candidates_per_mentee,
-            "mentees_pruned": int(pruned.sum()),
-            "mentees_whose_cut_candidate_beats_their_pair": int(
-                (pruned & (pairs.cut_best > assigned_best)).sum()
-            ),
-        },
-        quality={
-            "share_matched": round(float((matched > 0).sum()) / max(len(mentees), 1), 4),
-            "share_matched_of_consenting": round(
-                float((matched > 0).sum()) / max(int(eligibility.mentee_active.sum()), 1), 4
-            ),
-            "severity_weighted_coverage": round(float(covered) / max(severity_total, 1e-9), 4),
-            "fit": _fit_distribution(scores),
-        },
-        options=options.model_dump(mode="json"),
-    )
+def mentor_load(problem: MatchingProblem, chosen: np.ndarray) -> np.ndarray:
+    """Each mentor's load as contract rule 3 counts it."""
+    return np.bincount(problem.pairs.mentor_idx[chosen], minlength=problem.n_mentors).astype(np.int64)
+
+
+def _diagnose_all(ctx: Context, unmatched: list[Unmatched], options: Options) -> list[Unmatched]:
+    position = {m.id: i for i, m in enumerate(ctx.mentees.mentees)}
+    budget = options.diagnosis_resolves
+    out = []
+    for item in unmatched:
+        out.append(diagnose(ctx, item, position[item.mentee_id], verify=budget > 0))
+        budget -= 2
+    return out
 
 
 def run_batch(
@@ -177,41 +124,57 @@ def run_batch(
     log.info(
         "scored %d candidate pairs for %d mentees and %d mentors", len(pairs), len(mentees), len(mentors)
     )
+    solve = solve_function(options)
     with clock.stage("solving"):
         problem = build_problem(
             pairs, mentees, mentors, mentee_profiles, mentor_profiles, eligibility, options
         )
-        assignment = get_solver(options.solver).solve(problem, time_limit=options.time_limit)
+        assignment = solve(problem)
     log.info("solver %s: %s, %d proposals", options.solver, assignment.status.value, assignment.chosen.size)
-    report(0.95)
+    report(0.8)
+    chosen = assignment.chosen
+    load = mentor_load(problem, chosen)
+    with clock.stage("robustness"):
+        robust = robustness_of(problem, chosen, options.weights, solve) if options.robustness else {}
+    report(0.9)
     with clock.stage("explaining"):
-        proposals = proposals_from(assignment.chosen, pairs, mentees, mentors, taxonomy)
+        proposals = proposals_from(chosen, pairs, mentees, mentors, taxonomy, robust)
         matched = np.zeros(len(mentees), dtype=bool)
-        matched[pairs.mentee_idx[assignment.chosen]] = True
-        unmatched = unmatched_from(matched, pairs, mentees, mentors)
-    summary = _summary(
-        problem,
-        assignment,
-        mentees,
-        mentors,
-        mentee_profiles,
-        eligibility,
-        [u.reason.value for u in unmatched],
-        options,
-    )
+        matched[pairs.mentee_idx[chosen]] = True
+        ctx = Context(
+            problem,
+            mentees,
+            mentors,
+            mentee_profiles,
+            mentor_profiles,
+            eligibility,
+            options.weights,
+            taxonomy,
+            solve,
+            matched_before=int(matched.sum()),
+        )
+        unmatched = _diagnose_all(ctx, unmatched_from(matched, pairs, mentees, mentors), options)
+        alternatives = alternatives_for(problem, chosen, load, mentees, mentors)
+    summary = summarise(problem, assignment, load, mentee_profiles, eligibility, unmatched, options)
     summary.seconds.update(clock.seconds)
     report(1.0)
-    return MatchResult(tuple(proposals), tuple(unmatched), summary)
+    return MatchResult(tuple(proposals), tuple(unmatched), summary, tuple(alternatives))
 
 
 def run_files(
-    mentors_path: Path, mentees_path: Path, out: Path, *, options: Options, progress: Progress | None = None
+    mentors_path: Path,
+    mentees_path: Path,
+    out: Path,
+    *,
+    options: Options,
+    decisions_path: Path | None = None,
+    progress: Progress | None = None,
 ) -> MatchResult:
-    """The batch command: read and validate both banks, match, write the three files."""
-    clock = _Clock()
-    taxonomy = load_taxonomy(options.taxonomy_extension)
+    """The batch command: read and validate the banks (and decisions), match, write the files."""
     from matcher.validation import load_banks
 
+    clock = _Clock()
+    taxonomy = load_taxonomy(options.taxonomy_extension)
     with clock.stage("reading"):
         mentor_bank, mentee_bank = load_banks(mentors_path, mentees_path, taxonomy)
     result = run_batch(mentee_bank, mentor_bank, options=options, taxonomy=taxonomy, progress=progress)

@@ -1,4 +1,4 @@
-"""The run's files: ``pairs.csv``, ``unmatched.csv``, ``summary.json``, all or nothing.
+"""The run's files: pairs, unmatched, alternatives (CSV) and ``summary.json``, all or nothing.
 
 Files are written into a fresh temporary folder beside ``out`` and moved into it only when all
 of them are complete, so a failure never leaves a half-written result.
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from matcher.model import MatchResult, Proposal, Unmatched
+from matcher.model import Alternative, MatchResult, Proposal, Unmatched
 
 PAIRS_COLUMNS = (
     "mentee_id",
@@ -26,9 +26,12 @@ PAIRS_COLUMNS = (
     "score",
     "covered",
     "explanation",
+    "robustness",
     "breakdown",
 )
-UNMATCHED_COLUMNS = ("mentee_id", "reason", "candidates", "explanation")
+UNMATCHED_COLUMNS = ("mentee_id", "reason", "candidates", "explanation", "fix", "fix_verified")
+ALTERNATIVES_COLUMNS = ("mentee_id", "mentor_id", "rank", "alternative_mentor_id", "score", "free_places")
+FILES = ("pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json")
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -48,22 +51,37 @@ def _pair_row(p: Proposal) -> tuple[object, ...]:
         f"{p.score:.4f}",
         ";".join(p.covered),
         p.explanation,
+        p.robustness,
         breakdown,
     )
 
 
 def _unmatched_row(u: Unmatched) -> tuple[object, ...]:
-    return (u.mentee_id, u.reason.value, ";".join(u.candidates), u.explanation)
+    return (
+        u.mentee_id,
+        u.reason.value,
+        ";".join(u.candidates),
+        u.explanation,
+        u.fix,
+        "да" if u.fix_verified else "нет",
+    )
+
+
+def _alternative_row(a: Alternative) -> tuple[object, ...]:
+    return (a.mentee_id, a.mentor_id, a.rank, a.alternative_mentor_id, f"{a.score:.4f}", a.free_places)
 
 
 def write_outputs(result: MatchResult, out: Path) -> list[Path]:
-    """Write the three files into ``out`` (created if needed); return their paths."""
+    """Write the files into ``out`` (created if needed); return their paths."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".mentor-match-", dir=out.parent))
     try:
         started = time.perf_counter()
         _write_csv(staging / "pairs.csv", PAIRS_COLUMNS, map(_pair_row, result.proposals))
         _write_csv(staging / "unmatched.csv", UNMATCHED_COLUMNS, map(_unmatched_row, result.unmatched))
+        _write_csv(
+            staging / "alternatives.csv", ALTERNATIVES_COLUMNS, map(_alternative_row, result.alternatives)
+        )
         result.summary.seconds["writing"] = round(time.perf_counter() - started, 4)
         (staging / "summary.json").write_text(
             json.dumps(asdict(result.summary), ensure_ascii=False, indent=2, default=str) + "\n",
@@ -71,7 +89,7 @@ def write_outputs(result: MatchResult, out: Path) -> list[Path]:
         )
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in ("pairs.csv", "unmatched.csv", "summary.json"):
+        for name in FILES:
             os.replace(staging / name, out / name)
             written.append(out / name)
         return written
