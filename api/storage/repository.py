@@ -1,0 +1,235 @@
+"""Every query and write of the service; routes and jobs call these, never SQL of their own.
+
+Reads take the caller's scope (an institution code, or None for every institution) and return
+None for anything outside it, so routes answer 404 without learning more. Writes that change
+what a curator or the council sees also append to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from api.access import Caller
+from api.storage.tables import (
+    AuditRow,
+    InstitutionRow,
+    MenteeRow,
+    MentorRow,
+    TokenRow,
+    UserRow,
+    utcnow,
+)
+
+Person = TypeVar("Person", MentorRow, MenteeRow)
+Row = TypeVar("Row")
+ID_CHUNK = 500
+"""Ids per ``IN (…)`` query: well below every database's parameter limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[Row]):
+    items: list[Row]
+    total: int
+
+
+def page(session: Session, query: Select[Row], *, limit: int, offset: int) -> Page[Row]:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return Page(list(session.scalars(query.limit(limit).offset(offset))), total)
+
+
+def audit(
+    session: Session,
+    caller: Caller,
+    *,
+    action: str,
+    entity: str,
+    entity_id: str,
+    institution: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditRow(
+            user_id=caller.user_id,
+            actor=caller.name,
+            role=caller.role.value,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            institution=institution,
+            detail=detail or {},
+        )
+    )
+
+
+# Institutions, users and tokens
+
+
+def ensure_institutions(session: Session, codes: Iterable[str]) -> None:
+    wanted = set(codes)
+    known = set(session.scalars(select(InstitutionRow.code).where(InstitutionRow.code.in_(wanted))))
+    session.add_all(InstitutionRow(code=code, name=code) for code in sorted(wanted - known))
+    session.flush()
+
+
+def create_user(
+    session: Session, *, name: str, role: str, institution: str | None, token_hash: str
+) -> UserRow:
+    if institution is not None:
+        ensure_institutions(session, [institution])
+    user = UserRow(name=name, role=role, institution=institution)
+    session.add(user)
+    session.flush()
+    session.add(TokenRow(user_id=user.id, token_hash=token_hash))
+    session.commit()
+    return user
+
+
+def user_for_token(session: Session, token_hash: str) -> UserRow | None:
+    query = select(UserRow).join(TokenRow, TokenRow.user_id == UserRow.id)
+    return session.scalar(query.where(TokenRow.token_hash == token_hash))
+
+
+# People
+
+
+def _in_scope(table: type[Person], scope: str | None) -> ColumnElement[bool]:
+    return table.institution == scope if scope is not None else table.id.is_not(None)
+
+
+def list_people(
+    session: Session,
+    table: type[Person],
+    *,
+    scope: str | None,
+    institution: str | None,
+    limit: int,
+    offset: int,
+) -> Page[Person]:
+    query = select(table).where(_in_scope(table, scope)).order_by(table.id)
+    if institution is not None:
+        query = query.where(table.institution == institution)
+    return page(session, query, limit=limit, offset=offset)
+
+
+def get_person(session: Session, table: type[Person], person_id: str, *, scope: str | None) -> Person | None:
+    return session.scalar(select(table).where(table.id == person_id, _in_scope(table, scope)))
+
+
+def people_of(session: Session, table: type[Person], *, institution: str | None) -> list[Person]:
+    """A bank for a run: one institution's people, or everybody's (institution None)."""
+    query = select(table).order_by(table.id)
+    if institution is not None:
+        query = query.where(table.institution == institution)
+    return list(session.scalars(query))
+
+
+def people_by_id(session: Session, table: type[Person], ids: Iterable[str]) -> dict[str, Person]:
+    wanted = sorted(set(ids))
+    found: dict[str, Person] = {}
+    for start in range(0, len(wanted), ID_CHUNK):
+        chunk = wanted[start : start + ID_CHUNK]
+        found.update((row.id, row) for row in session.scalars(select(table).where(table.id.in_(chunk))))
+    return found
+
+
+def upsert_people(
+    session: Session, table: type[Person], records: Sequence[dict[str, Any]], *, caller: Caller
+) -> tuple[list[str], list[str]]:
+    """Insert new ids and overwrite known ones with the file's values, all in one transaction.
+
+    Returns the created and the updated ids.
+    """
+    ensure_institutions(session, {record["institution"] for record in records})
+    existing = people_by_id(session, table, (record["id"] for record in records))
+    created: list[str] = []
+    updated: list[str] = []
+    by_institution: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"created": [], "updated": []})
+    now = utcnow()
+    for record in records:
+        row = existing.get(record["id"])
+        if row is None:
+            session.add(table(**record, created_at=now, updated_at=now))
+            created.append(record["id"])
+            by_institution[record["institution"]]["created"].append(record["id"])
+        else:
+            for key, value in record.items():
+                setattr(row, key, value)
+            row.updated_at = now
+            updated.append(record["id"])
+            by_institution[record["institution"]]["updated"].append(record["id"])
+    for institution, detail in sorted(by_institution.items()):
+        audit(
+            session,
+            caller,
+            action="import",
+            entity=table.__tablename__,
+            entity_id="",
+            institution=institution,
+            detail={**detail, "rows": len(detail["created"]) + len(detail["updated"])},
+        )
+    session.commit()
+    return created, updated
+
+
+def update_person(session: Session, row: Person, changes: dict[str, Any], *, caller: Caller) -> Person:
+    """Apply already validated field values; the audit records which fields changed, not to what."""
+    changed = sorted(key for key, value in changes.items() if getattr(row, key) != value)
+    if "institution" in changes:
+        ensure_institutions(session, [changes["institution"]])
+    for key in changed:
+        setattr(row, key, changes[key])
+    if changed:
+        row.updated_at = utcnow()
+        audit(
+            session,
+            caller,
+            action="update",
+            entity=row.__tablename__,
+            entity_id=row.id,
+            institution=row.institution,
+            detail={"fields": changed},
+        )
+    session.commit()
+    return row
+
+
+def erase_person(session: Session, row: Person, *, caller: Caller) -> None:
+    """Remove the person's row: runs and proposals keep only the id, so no name remains."""
+    audit(
+        session,
+        caller,
+        action="erase",
+        entity=row.__tablename__,
+        entity_id=row.id,
+        institution=row.institution,
+    )
+    session.delete(row)
+    session.commit()
+
+
+# Audit log
+
+
+def list_audit(
+    session: Session,
+    *,
+    scope: str | None,
+    entity: str | None,
+    entity_id: str | None,
+    limit: int,
+    offset: int,
+) -> Page[AuditRow]:
+    query = select(AuditRow).order_by(AuditRow.id.desc())
+    if scope is not None:
+        query = query.where(AuditRow.institution == scope)
+    if entity is not None:
+        query = query.where(AuditRow.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditRow.entity_id == entity_id)
+    return page(session, query, limit=limit, offset=offset)

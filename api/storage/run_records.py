@@ -1,0 +1,273 @@
+"""Runs, their proposals and unmatched mentees, and the decisions recorded on proposals.
+
+A run's results are written in one transaction together with its status ``done``, so its
+proposals appear all at once or not at all. Decisions and consents use optimistic
+concurrency: a write names the version it saw and fails with ``StaleVersionError`` if the
+proposal moved on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, delete, select, update
+from sqlalchemy.orm import Session
+
+from api.access import Caller
+from api.storage.repository import Page, audit, page
+from api.storage.tables import DecisionRow, ProposalRow, RunRow, UnmatchedRow, utcnow
+
+DECISION_STATUS = {"approve": "approved", "reject": "rejected", "pin": "pinned"}
+
+
+class StaleVersionError(Exception):
+    """A decision or consent was sent for a version of the proposal that is no longer current."""
+
+    def __init__(self, proposal_id: int, current: int) -> None:
+        super().__init__(f"proposal {proposal_id} is at version {current}")
+        self.proposal_id = proposal_id
+        self.current = current
+
+
+# Runs
+
+
+def _runs_in_scope(scope: str | None) -> Select[RunRow]:
+    query = select(RunRow)
+    return query if scope is None else query.where(RunRow.institution == scope)
+
+
+def create_run(
+    session: Session,
+    *,
+    scope: str,
+    institution: str | None,
+    based_on: int | None,
+    options: dict[str, Any],
+    caller: Caller,
+) -> RunRow:
+    run = RunRow(
+        scope=scope,
+        institution=institution,
+        based_on=based_on,
+        options=options,
+        status="queued",
+        progress=0.0,
+        attempts=0,
+        created_by=caller.user_id,
+    )
+    session.add(run)
+    session.flush()
+    audit(
+        session,
+        caller,
+        action="start",
+        entity="run",
+        entity_id=str(run.id),
+        institution=institution,
+        detail={"scope": scope, "based_on": based_on, "options": options},
+    )
+    session.commit()
+    return run
+
+
+def get_run(session: Session, run_id: int, *, scope: str | None) -> RunRow | None:
+    return session.scalar(_runs_in_scope(scope).where(RunRow.id == run_id))
+
+
+def list_runs(session: Session, *, scope: str | None, limit: int, offset: int) -> Page[RunRow]:
+    return page(session, _runs_in_scope(scope).order_by(RunRow.id.desc()), limit=limit, offset=offset)
+
+
+def requeue_run(session: Session, run: RunRow, *, caller: Caller) -> RunRow:
+    """A failed run goes back to the queue with its request unchanged."""
+    run.status, run.progress, run.error = "queued", 0.0, None
+    run.started_at = run.finished_at = None
+    audit(
+        session,
+        caller,
+        action="restart",
+        entity="run",
+        entity_id=str(run.id),
+        institution=run.institution,
+    )
+    session.commit()
+    return run
+
+
+def claim_run(session: Session, run_id: int) -> RunRow | None:
+    """Move a queued run to running; None when it is not queued (another worker took it)."""
+    claimed = session.execute(
+        update(RunRow)
+        .where(RunRow.id == run_id, RunRow.status == "queued")
+        .values(status="running", started_at=utcnow(), attempts=RunRow.attempts + 1, progress=0.0)
+    )
+    session.commit()
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(RunRow, run_id)
+
+
+def set_progress(session: Session, run_id: int, fraction: float) -> None:
+    session.execute(
+        update(RunRow).where(RunRow.id == run_id, RunRow.status == "running").values(progress=fraction)
+    )
+    session.commit()
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    proposals: Sequence[dict[str, Any]],
+    unmatched: Sequence[dict[str, Any]],
+    summary: dict[str, Any],
+    changes: dict[str, Any] | None,
+) -> None:
+    """The run's proposals, unmatched mentees and its status ``done``, in one transaction."""
+    session.execute(delete(ProposalRow).where(ProposalRow.run_id == run_id))
+    session.execute(delete(UnmatchedRow).where(UnmatchedRow.run_id == run_id))
+    now = utcnow()
+    session.add_all(
+        ProposalRow(run_id=run_id, status="proposed", version=1, updated_at=now, **p) for p in proposals
+    )
+    session.add_all(UnmatchedRow(run_id=run_id, **u) for u in unmatched)
+    session.execute(
+        update(RunRow)
+        .where(RunRow.id == run_id)
+        .values(status="done", progress=1.0, summary=summary, changes=changes, error=None, finished_at=now)
+    )
+    session.commit()
+
+
+def fail_run(session: Session, run_id: int, reason: str) -> None:
+    session.rollback()
+    session.execute(
+        update(RunRow).where(RunRow.id == run_id).values(status="failed", error=reason, finished_at=utcnow())
+    )
+    session.commit()
+
+
+def fail_interrupted_runs(session: Session, reason: str) -> list[int]:
+    """Runs left queued or running by a process that stopped; they can be started again."""
+    ids = list(session.scalars(select(RunRow.id).where(RunRow.status.in_(("queued", "running")))))
+    if ids:
+        session.execute(
+            update(RunRow)
+            .where(RunRow.id.in_(ids))
+            .values(status="failed", error=reason, finished_at=utcnow())
+        )
+    session.commit()
+    return ids
+
+
+# Proposals, unmatched mentees, decisions
+
+
+def list_proposals(
+    session: Session, run_id: int, *, status: str | None, limit: int, offset: int
+) -> Page[ProposalRow]:
+    query = select(ProposalRow).where(ProposalRow.run_id == run_id)
+    if status is not None:
+        query = query.where(ProposalRow.status == status)
+    return page(session, query.order_by(ProposalRow.id), limit=limit, offset=offset)
+
+
+def proposals_of(session: Session, run_id: int) -> list[ProposalRow]:
+    return list(
+        session.scalars(select(ProposalRow).where(ProposalRow.run_id == run_id).order_by(ProposalRow.id))
+    )
+
+
+def list_unmatched(session: Session, run_id: int, *, limit: int, offset: int) -> Page[UnmatchedRow]:
+    query = select(UnmatchedRow).where(UnmatchedRow.run_id == run_id).order_by(UnmatchedRow.id)
+    return page(session, query, limit=limit, offset=offset)
+
+
+def unmatched_of(session: Session, run_id: int) -> list[UnmatchedRow]:
+    return list(
+        session.scalars(select(UnmatchedRow).where(UnmatchedRow.run_id == run_id).order_by(UnmatchedRow.id))
+    )
+
+
+def get_proposal(session: Session, proposal_id: int, *, scope: str | None) -> ProposalRow | None:
+    query = select(ProposalRow).join(RunRow, RunRow.id == ProposalRow.run_id)
+    if scope is not None:
+        query = query.where(RunRow.institution == scope)
+    return session.scalar(query.where(ProposalRow.id == proposal_id))
+
+
+def _bump(session: Session, proposal: ProposalRow, version: int, values: dict[str, Any]) -> None:
+    """Apply ``values`` only if ``version`` is still current (optimistic concurrency)."""
+    bumped = session.execute(
+        update(ProposalRow)
+        .where(ProposalRow.id == proposal.id, ProposalRow.version == version)
+        .values(**values, version=version + 1, updated_at=utcnow())
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(proposal)
+        raise StaleVersionError(proposal.id, proposal.version)
+
+
+def record_decision(
+    session: Session, proposal: ProposalRow, *, decision: str, comment: str, version: int, caller: Caller
+) -> ProposalRow:
+    _bump(session, proposal, version, {"status": DECISION_STATUS[decision]})
+    _record(session, proposal, caller, kind=decision, comment=comment, version=version + 1)
+    return proposal
+
+
+def record_consent(
+    session: Session, proposal: ProposalRow, *, party: str, agree: bool, version: int, caller: Caller
+) -> ProposalRow:
+    _bump(session, proposal, version, {f"{party}_consent": agree})
+    _record(session, proposal, caller, kind="consent", party=party, agree=agree, version=version + 1)
+    return proposal
+
+
+def _record(
+    session: Session,
+    proposal: ProposalRow,
+    caller: Caller,
+    *,
+    kind: str,
+    version: int,
+    comment: str = "",
+    party: str | None = None,
+    agree: bool | None = None,
+) -> None:
+    session.add(
+        DecisionRow(
+            proposal_id=proposal.id,
+            kind=kind,
+            party=party,
+            agree=agree,
+            comment=comment,
+            version=version,
+            user_id=caller.user_id,
+        )
+    )
+    run_institution = session.scalar(select(RunRow.institution).where(RunRow.id == proposal.run_id))
+    detail: dict[str, Any] = {
+        "run_id": proposal.run_id,
+        "mentee_id": proposal.mentee_id,
+        "mentor_id": proposal.mentor_id,
+        "version": version,
+    }
+    if kind == "consent":
+        detail |= {"party": party, "agree": agree}
+    else:
+        detail |= {"decision": kind, "comment": comment}
+    audit(
+        session,
+        caller,
+        action="consent" if kind == "consent" else "decision",
+        entity="proposal",
+        entity_id=str(proposal.id),
+        institution=run_institution,
+        detail=detail,
+    )
+    session.commit()
+    session.refresh(proposal)
