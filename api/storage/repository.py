@@ -27,6 +27,8 @@ from api.storage.tables import (
 )
 
 Person = TypeVar("Person", MentorRow, MenteeRow)
+ENTITY = {MentorRow: "mentor", MenteeRow: "mentee"}
+"""How the audit log names one person of each bank (a whole bank is its table's name)."""
 Row = TypeVar("Row")
 ID_CHUNK = 500
 """Ids per ``IN (…)`` query: well below every database's parameter limit."""
@@ -75,6 +77,19 @@ def ensure_institutions(session: Session, codes: Iterable[str]) -> None:
     known = set(session.scalars(select(InstitutionRow.code).where(InstitutionRow.code.in_(wanted))))
     session.add_all(InstitutionRow(code=code, name=code) for code in sorted(wanted - known))
     session.flush()
+
+
+def ping(session: Session) -> None:
+    """Raise if the database does not answer."""
+    session.execute(select(1))
+
+
+def institution_exists(session: Session, code: str) -> bool:
+    return session.get(InstitutionRow, code) is not None
+
+
+def institution_names(session: Session) -> dict[str, str]:
+    return {row.code: row.name for row in session.scalars(select(InstitutionRow))}
 
 
 def create_user(
@@ -190,7 +205,7 @@ def update_person(session: Session, row: Person, changes: dict[str, Any], *, cal
             session,
             caller,
             action="update",
-            entity=row.__tablename__,
+            entity=ENTITY[type(row)],
             entity_id=row.id,
             institution=row.institution,
             detail={"fields": changed},
@@ -205,7 +220,7 @@ def erase_person(session: Session, row: Person, *, caller: Caller) -> None:
         session,
         caller,
         action="erase",
-        entity=row.__tablename__,
+        entity=ENTITY[type(row)],
         entity_id=row.id,
         institution=row.institution,
     )

@@ -15,19 +15,11 @@ from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from api.access import Caller
+from api.errors import StaleVersionError
 from api.storage.repository import Page, audit, page
 from api.storage.tables import DecisionRow, ProposalRow, RunRow, UnmatchedRow, utcnow
 
 DECISION_STATUS = {"approve": "approved", "reject": "rejected", "pin": "pinned"}
-
-
-class StaleVersionError(Exception):
-    """A decision or consent was sent for a version of the proposal that is no longer current."""
-
-    def __init__(self, proposal_id: int, current: int) -> None:
-        super().__init__(f"proposal {proposal_id} is at version {current}")
-        self.proposal_id = proposal_id
-        self.current = current
 
 
 # Runs

@@ -156,6 +156,7 @@ class ProposalRow(Base):
     covered: Mapped[list[Any]] = mapped_column(default=list)
     explanation: Mapped[str] = mapped_column(Text, default="")
     breakdown: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    robustness: Mapped[str] = mapped_column(String, default="")
     status: Mapped[str] = mapped_column(String, default="proposed")
     version: Mapped[int] = mapped_column(Integer, default=1)
     mentee_consent: Mapped[bool | None] = mapped_column(Boolean)
@@ -172,6 +173,7 @@ class UnmatchedRow(Base):
     reason: Mapped[str] = mapped_column(String)
     candidates: Mapped[list[Any]] = mapped_column(default=list)
     explanation: Mapped[str] = mapped_column(Text, default="")
+    fix: Mapped[str] = mapped_column(Text, default="")
 
 
 class DecisionRow(Base):

@@ -113,6 +113,7 @@ def upgrade() -> None:
         sa.Column("covered", sa.JSON(), nullable=False),
         sa.Column("explanation", sa.Text(), nullable=False),
         sa.Column("breakdown", sa.JSON(), nullable=False),
+        sa.Column("robustness", sa.String(), nullable=False),
         sa.Column("status", sa.String(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("mentee_consent", sa.Boolean(), nullable=True),
@@ -129,6 +130,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(), nullable=False),
         sa.Column("candidates", sa.JSON(), nullable=False),
         sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("fix", sa.Text(), nullable=False),
     )
     op.create_index("ix_unmatched_run_id", "unmatched", ["run_id"])
     op.create_table(

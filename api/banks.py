@@ -1,0 +1,186 @@
+"""The two banks as the service keeps them: imports, edits, erasure, and banks for a run.
+
+An import is validated exactly as the batch command validates a file (``matcher.reading`` and
+``matcher.validation``) and is written whole or not at all; every problem comes back at once.
+A re-imported id overwrites that person with the file's values: the bank is the curator's
+latest truth. People are stored as their validated fields and turned back into the library's
+``Mentor``/``Mentee`` for a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from api.access import Caller
+from api.storage import repository
+from api.storage.tables import MenteeRow, MentorRow
+from matcher.errors import CellProblem, InputError
+from matcher.model import Mentee, MenteeBank, Mentor, MentorBank, Person
+from matcher.reading import RawTable, read_table
+from matcher.taxonomy import Taxonomy
+from matcher.validation import check_references, validate_mentees, validate_mentors
+
+Kind = Literal["mentors", "mentees"]
+DEGREES = (1, 2, 3)
+PERSON_FIELDS = tuple(Person.model_fields)
+MENTOR_FIELDS = tuple(Mentor.model_fields)
+MENTEE_FIELDS = tuple(Mentee.model_fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    file: str
+    created: list[str]
+    updated: list[str]
+
+
+def _record(person: Person, fields: Sequence[str]) -> dict[str, Any]:
+    """A validated person as column values (sets sorted, tuples as lists)."""
+    data = person.model_dump(mode="json", include=set(fields))
+    data["formats"] = sorted(data["formats"])
+    return data
+
+
+def mentor_of(row: MentorRow) -> Mentor:
+    return Mentor.model_validate({name: getattr(row, name) for name in MENTOR_FIELDS})
+
+
+def mentee_of(row: MenteeRow) -> Mentee:
+    return Mentee.model_validate({name: getattr(row, name) for name in MENTEE_FIELDS})
+
+
+def banks_for_run(session: Session, *, institution: str | None) -> tuple[MenteeBank, MentorBank]:
+    """One institution's people, or everybody's when ``institution`` is None."""
+    mentees = repository.people_of(session, MenteeRow, institution=institution)
+    mentors = repository.people_of(session, MentorRow, institution=institution)
+    return (
+        MenteeBank(tuple(mentee_of(row) for row in mentees), source="mentees"),
+        MentorBank(tuple(mentor_of(row) for row in mentors), source="mentors"),
+    )
+
+
+def _row_numbers(table: RawTable) -> dict[str, int]:
+    return {cells.get("id", ""): number for cells, number in zip(table.rows, table.row_numbers, strict=True)}
+
+
+def _check_scope(
+    people: Sequence[Person], table: RawTable, caller: Caller, stored: Mapping[str, str]
+) -> None:
+    """Rows the caller may not write: another institution's people, or an id another one holds."""
+    if caller.scope is None:
+        return
+    rows = _row_numbers(table)
+    problems = [
+        CellProblem(
+            table.file,
+            rows[person.id],
+            table.headers.get("institution", "institution"),
+            person.institution,
+            f"можно загружать только людей своей организации ({caller.scope})",
+        )
+        for person in people
+        if person.institution != caller.scope
+    ]
+    problems.extend(
+        CellProblem(
+            table.file,
+            rows[person_id],
+            table.headers.get("id", "id"),
+            person_id,
+            "этот идентификатор уже занят человеком другой организации",
+        )
+        for person_id, institution in stored.items()
+        if institution != caller.scope
+    )
+    if problems:
+        raise InputError(sorted(problems, key=lambda problem: problem.row))
+
+
+def import_bank(
+    session: Session, kind: Kind, *, data: bytes, filename: str, caller: Caller, taxonomy: Taxonomy
+) -> Imported:
+    """Validate the whole file, then write every row in one transaction; else ``InputError``."""
+    table = read_table(data, name=filename, kind=kind)
+    if kind == "mentors":
+        mentors = validate_mentors(table, taxonomy).mentors
+        stored = repository.people_by_id(session, MentorRow, (person.id for person in mentors))
+        _check_scope(mentors, table, caller, {key: row.institution for key, row in stored.items()})
+        records = [_record(person, MENTOR_FIELDS) for person in mentors]
+        created, updated = repository.upsert_people(session, MentorRow, records, caller=caller)
+    else:
+        bank = validate_mentees(table, taxonomy)
+        all_mentors = repository.people_of(session, MentorRow, institution=None)
+        check_references(bank, MentorBank(tuple(mentor_of(row) for row in all_mentors)), mentee_table=table)
+        held = repository.people_by_id(session, MenteeRow, (person.id for person in bank.mentees))
+        _check_scope(bank.mentees, table, caller, {key: row.institution for key, row in held.items()})
+        records = [_record(person, MENTEE_FIELDS) for person in bank.mentees]
+        created, updated = repository.upsert_people(session, MenteeRow, records, caller=caller)
+    return Imported(file=table.file, created=created, updated=updated)
+
+
+def _resolve_degrees(
+    value: Mapping[str, int], column: str, taxonomy: Taxonomy, problems: list[CellProblem]
+) -> dict[str, int]:
+    """Taxonomy codes for codes or labels, each with a degree 1–3."""
+    resolved: dict[str, int] = {}
+    for term, degree in value.items():
+        code = taxonomy.resolve(term)
+        if code is None:
+            problems.append(CellProblem("", 0, column, term, "неизвестный код таксономии"))
+        elif degree not in DEGREES:
+            problems.append(CellProblem("", 0, column, f"{term}:{degree}", "степень должна быть 1, 2 или 3"))
+        else:
+            resolved[code] = max(degree, resolved.get(code, 0))
+    return resolved
+
+
+def _problems_of(error: ValidationError) -> list[CellProblem]:
+    return [
+        CellProblem(
+            "",
+            0,
+            str(detail["loc"][0]) if detail["loc"] else "",
+            "" if isinstance(detail["input"], dict) else str(detail["input"]),
+            "обязательное поле не заполнено" if detail["type"] == "missing" else "недопустимое значение",
+        )
+        for detail in error.errors(include_url=False)
+    ]
+
+
+def edit_person(
+    session: Session,
+    row: MentorRow | MenteeRow,
+    changes: Mapping[str, Any],
+    *,
+    caller: Caller,
+    taxonomy: Taxonomy,
+) -> None:
+    """Apply a PATCH after checking the whole person again; ``InputError`` lists every problem."""
+    problems: list[CellProblem] = []
+    patch = dict(changes)
+    for column in ("competences", "difficulties"):
+        if patch.get(column) is not None:
+            patch[column] = _resolve_degrees(patch[column], column, taxonomy, problems)
+    new_institution = patch.get("institution")
+    if new_institution is not None and not caller.sees(new_institution):
+        problems.append(
+            CellProblem(
+                "", 0, "institution", new_institution, "нельзя перевести человека в чужую организацию"
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    try:
+        if isinstance(row, MentorRow):
+            merged: Person = Mentor.model_validate({**mentor_of(row).model_dump(), **patch})
+            repository.update_person(session, row, _record(merged, MENTOR_FIELDS), caller=caller)
+        else:
+            merged = Mentee.model_validate({**mentee_of(row).model_dump(), **patch})
+            repository.update_person(session, row, _record(merged, MENTEE_FIELDS), caller=caller)
+    except ValidationError as error:
+        raise InputError(_problems_of(error)) from None

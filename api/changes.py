@@ -1,0 +1,150 @@
+"""A run based on an earlier one: the decisions it honours and what it changed, and why.
+
+Approved and pinned pairs of the base are kept; rejected pairs, and pairs that either side
+refused (``/consent`` with ``agree: false``), are forbidden; every other base proposal is a
+``previous`` pair that the library keeps where that costs little fit
+(``Options.stability_tolerance``). The change list names each pair that left or joined and
+sums it up in one Russian sentence for the council: «2 пары изменены, потому что отклонена
+пара M-1 — T-4».
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from api.russian import plural_ru
+from matcher.model import Decisions, Proposal
+
+Pair = tuple[str, str]
+KEPT_STATUSES = frozenset({"approved", "pinned"})
+
+REASONS_RU = {
+    "rejected": "пара отклонена советом",
+    "refused": "участник отказался от пары",
+    "mentee_gone": "наставляемого больше нет в банке",
+    "mentor_gone": "наставника больше нет в банке",
+    "rearranged": "пара перестроена, чтобы освободить место или закрыть больше затруднений",
+    "new": "новая пара взамен снятой",
+}
+
+
+class DecidedPair(Protocol):
+    """A base run's proposal with what the council and the participants said about it."""
+
+    @property
+    def mentee_id(self) -> str: ...
+    @property
+    def mentor_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def mentee_consent(self) -> bool | None: ...
+    @property
+    def mentor_consent(self) -> bool | None: ...
+
+
+def _pair(proposal: DecidedPair | Proposal) -> Pair:
+    return proposal.mentee_id, proposal.mentor_id
+
+
+def _refused(proposal: DecidedPair) -> bool:
+    return proposal.mentee_consent is False or proposal.mentor_consent is False
+
+
+def decisions_from(base: Iterable[DecidedPair]) -> Decisions:
+    pinned: set[Pair] = set()
+    forbidden: set[Pair] = set()
+    previous: set[Pair] = set()
+    for proposal in base:
+        if proposal.status == "rejected" or _refused(proposal):
+            forbidden.add(_pair(proposal))
+        elif proposal.status in KEPT_STATUSES:
+            pinned.add(_pair(proposal))
+        else:
+            previous.add(_pair(proposal))
+    return Decisions(pinned=frozenset(pinned), forbidden=frozenset(forbidden), previous=frozenset(previous))
+
+
+@dataclass(frozen=True, slots=True)
+class _Removal:
+    pair: Pair
+    reason: str
+
+
+def _removal_reason(proposal: DecidedPair, mentee_ids: Collection[str], mentor_ids: Collection[str]) -> str:
+    if proposal.status == "rejected":
+        return "rejected"
+    if _refused(proposal):
+        return "refused"
+    if proposal.mentee_id not in mentee_ids:
+        return "mentee_gone"
+    if proposal.mentor_id not in mentor_ids:
+        return "mentor_gone"
+    return "rearranged"
+
+
+def _causes(removals: list[_Removal]) -> str:
+    def pairs(reason: str) -> list[str]:
+        return [f"{a} — {b}" for (a, b), why in ((r.pair, r.reason) for r in removals) if why == reason]
+
+    causes = []
+    if rejected := pairs("rejected"):
+        verb = plural_ru(len(rejected), "отклонена пара", "отклонены пары", "отклонены пары")
+        causes.append(f"{verb} {', '.join(rejected)}")
+    if refused := pairs("refused"):
+        causes.append(
+            f"участник отказался от {plural_ru(len(refused), 'пары', 'пар', 'пар')} {', '.join(refused)}"
+        )
+    if pairs("mentee_gone") or pairs("mentor_gone"):
+        causes.append("изменились банки наставников и наставляемых")
+    return "; ".join(causes) or "изменились банки или настройки подбора"
+
+
+def _item(pair: Pair, change: str, reason: str) -> dict[str, str]:
+    return {
+        "mentee_id": pair[0],
+        "mentor_id": pair[1],
+        "change": change,
+        "reason": reason,
+        "reason_ru": REASONS_RU[reason],
+    }
+
+
+def changes_against(
+    base_run_id: int,
+    base: Iterable[DecidedPair],
+    proposals: Iterable[Proposal],
+    *,
+    mentee_ids: Collection[str],
+    mentor_ids: Collection[str],
+) -> dict[str, Any]:
+    """Kept, removed and added pairs of a run against its base, with reasons (``ChangesPublic``)."""
+    base_by_pair = {_pair(p): p for p in base}
+    new_pairs = {_pair(p) for p in proposals}
+    removals = [
+        _Removal(pair, _removal_reason(proposal, mentee_ids, mentor_ids))
+        for pair, proposal in sorted(base_by_pair.items())
+        if pair not in new_pairs
+    ]
+    added = sorted(new_pairs - set(base_by_pair))
+    items = [_item(r.pair, "removed", r.reason) for r in removals] + [_item(p, "added", "new") for p in added]
+    changed = {item["mentee_id"] for item in items}
+    if changed:
+        n = len(changed)
+        summary = (
+            f"{n} {plural_ru(n, 'пара изменена', 'пары изменены', 'пар изменено')}, "
+            f"потому что {_causes(removals)}"
+        )
+    else:
+        summary = "Все пары базового запуска сохранены"
+    return {
+        "base_run_id": base_run_id,
+        "kept": len(new_pairs & set(base_by_pair)),
+        "added": len(added),
+        "removed": len(removals),
+        "changed_mentees": len(changed),
+        "summary_ru": summary,
+        "items": items,
+    }

@@ -1,0 +1,206 @@
+"""What a handler can ask for: a session, the caller, paging, and resources within scope.
+
+Every role and scope check of the service happens here, once: a handler that declares
+``caller: Deciders`` has a caller allowed to decide, and one that declares ``run: RunInScope``
+has a run the caller may see (anything else answered 404 before the handler ran).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, File, Path, Query, Request, UploadFile
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.access import Caller, Permission, Role, hash_token
+from api.config import Settings
+from api.errors import Conflict, Forbidden, NotFound, TooLarge, Unacceptable, Unauthorized
+from api.jobs import Jobs
+from api.schemas import RunCreate
+from api.storage import repository, run_records
+from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow
+from matcher.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the app holds for its lifetime (``app.state.services``)."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    taxonomy: Taxonomy
+    jobs: Jobs
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    with services.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="A token made on the server by `mentor-match users add`.",
+)
+
+
+def get_caller(
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Caller:
+    if credentials is None:
+        raise Unauthorized("Нужен токен доступа: заголовок Authorization: Bearer <токен>")
+    user = repository.user_for_token(session, hash_token(credentials.credentials))
+    if user is None:
+        raise Unauthorized("Токен доступа не распознан")
+    return Caller(user_id=user.id, name=user.name, role=Role(user.role), institution=user.institution)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+_REFUSED = {
+    Permission.READ: "просмотр",
+    Permission.EDIT_BANKS: "изменение банков наставников и наставляемых",
+    Permission.START_RUNS: "запуск подбора",
+    Permission.DECIDE: "решения по парам",
+    Permission.EXPORT: "выгрузку документов",
+    Permission.AUDIT: "просмотр журнала действий",
+    Permission.CROSS_INSTITUTION: "подбор по всему муниципалитету",
+}
+
+
+def permitted(permission: Permission) -> Callable[[Caller], Caller]:
+    def check(caller: CallerDep) -> Caller:
+        if not caller.may(permission):
+            raise Forbidden(f"Роль «{caller.role.value}» не даёт права на {_REFUSED[permission]}")
+        return caller
+
+    return check
+
+
+Readers = Annotated[Caller, Depends(permitted(Permission.READ))]
+BankEditors = Annotated[Caller, Depends(permitted(Permission.EDIT_BANKS))]
+RunStarters = Annotated[Caller, Depends(permitted(Permission.START_RUNS))]
+Deciders = Annotated[Caller, Depends(permitted(Permission.DECIDE))]
+Exporters = Annotated[Caller, Depends(permitted(Permission.EXPORT))]
+Auditors = Annotated[Caller, Depends(permitted(Permission.AUDIT))]
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    limit: int
+    offset: int
+
+
+def get_paging(
+    limit: Annotated[int, Query(ge=1, le=1000, description="items per page")] = 50,
+    offset: Annotated[int, Query(ge=0, description="items skipped")] = 0,
+) -> Paging:
+    return Paging(limit=limit, offset=offset)
+
+
+PagingDep = Annotated[Paging, Depends(get_paging)]
+
+PersonId = Annotated[str, Path(alias="id", description="the person's id in the bank")]
+ResourceId = Annotated[int, Path(alias="id", ge=1)]
+
+
+def mentor_in_scope(person_id: PersonId, session: SessionDep, caller: Readers) -> MentorRow:
+    row = repository.get_person(session, MentorRow, person_id, scope=caller.scope)
+    if row is None:
+        raise NotFound("Наставник не найден")
+    return row
+
+
+def mentee_in_scope(person_id: PersonId, session: SessionDep, caller: Readers) -> MenteeRow:
+    row = repository.get_person(session, MenteeRow, person_id, scope=caller.scope)
+    if row is None:
+        raise NotFound("Наставляемый не найден")
+    return row
+
+
+def run_in_scope(run_id: ResourceId, session: SessionDep, caller: Readers) -> RunRow:
+    run = run_records.get_run(session, run_id, scope=caller.scope)
+    if run is None:
+        raise NotFound("Запуск не найден")
+    return run
+
+
+def proposal_in_scope(proposal_id: ResourceId, session: SessionDep, caller: Readers) -> ProposalRow:
+    proposal = run_records.get_proposal(session, proposal_id, scope=caller.scope)
+    if proposal is None:
+        raise NotFound("Предложение не найдено")
+    return proposal
+
+
+MentorInScope = Annotated[MentorRow, Depends(mentor_in_scope)]
+MenteeInScope = Annotated[MenteeRow, Depends(mentee_in_scope)]
+RunInScope = Annotated[RunRow, Depends(run_in_scope)]
+ProposalInScope = Annotated[ProposalRow, Depends(proposal_in_scope)]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRun:
+    """A run request checked against the caller's scope: what to match, and against which base."""
+
+    scope: str
+    institution: str | None
+    based_on: int | None
+    options: dict[str, Any]
+
+
+def planned_run(body: RunCreate, caller: RunStarters, session: SessionDep) -> PlannedRun:
+    if body.scope == "municipality":
+        if not caller.may(Permission.CROSS_INSTITUTION):
+            raise Forbidden("Подбор по всему муниципалитету может запустить только муниципальный куратор")
+        if body.institution is not None:
+            raise Unacceptable("Для подбора по муниципалитету организацию не указывают")
+        institution = None
+    else:
+        institution = body.institution or caller.institution
+        if institution is None:
+            raise Unacceptable("Укажите организацию (institution) для подбора внутри организации")
+        if not caller.sees(institution) or not repository.institution_exists(session, institution):
+            raise NotFound("Организация не найдена")
+    if body.based_on is not None:
+        base = run_records.get_run(session, body.based_on, scope=caller.scope)
+        if base is None:
+            raise NotFound("Базовый запуск не найден")
+        if base.status != "done":
+            raise Conflict("Базовый запуск ещё не завершён: на его решения пока нельзя опереться")
+    return PlannedRun(body.scope, institution, body.based_on, body.options)
+
+
+PlannedRunDep = Annotated[PlannedRun, Depends(planned_run)]
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+def get_upload(
+    file: Annotated[UploadFile, File(description="the bank as .csv or .xlsx (interchange format)")],
+    services: ServicesDep,
+) -> Upload:
+    limit = services.settings.max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"Файл больше {limit // (1024 * 1024)} МБ")
+    return Upload(name=file.filename or "файл", data=data)
+
+
+UploadDep = Annotated[Upload, Depends(get_upload)]

@@ -1,0 +1,159 @@
+"""Matching runs as background jobs: a thread pool calls ``run_batch`` and records the outcome.
+
+A run goes ``queued`` → ``running`` → ``done`` or ``failed``. Progress is written to the run's
+row as the library reports it; the proposals, the unmatched mentees and the status ``done`` are
+written in one transaction at the end, so they appear all at once or not at all. When the
+service starts, runs that an earlier process left queued or running are marked failed with a
+reason, and can be started again.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.banks import banks_for_run
+from api.changes import changes_against, decisions_from
+from api.errors import Unacceptable
+from api.storage import run_records
+from api.storage.tables import RunRow
+from matcher.errors import MentorMatchError
+from matcher.model import Decisions, MatchResult
+from matcher.options import Options
+from matcher.pipeline import run_batch
+from matcher.taxonomy import Taxonomy
+
+log = logging.getLogger(__name__)
+PROGRESS_STEP = 0.02
+"""Smallest progress change written to the database."""
+INTERRUPTED = "Запуск прерван остановкой сервиса; его можно запустить снова"
+EMPTY_BANK = "В банке нет {what} для этого запуска: сначала загрузите банк"
+INTERNAL = "Запуск не удался из-за внутренней ошибки ({kind}); его можно запустить снова"
+
+
+SERVER_ONLY_OPTIONS = frozenset({"taxonomy_extension"})
+"""Options naming files on the server: set in the service's settings, never by a request."""
+
+
+def run_options(overrides: dict[str, Any]) -> Options:
+    """The library's options with a run's overrides; ``ConfigurationError`` for unknown keys."""
+    refused = sorted(SERVER_ONLY_OPTIONS & overrides.keys())
+    if refused:
+        raise Unacceptable(f"Параметры {', '.join(refused)} задаются только в настройках сервиса")
+    return Options().with_overrides(overrides)
+
+
+class _Progress:
+    """Writes a run's progress from the worker thread, skipping changes too small to see."""
+
+    def __init__(self, sessions: sessionmaker[Session], run_id: int) -> None:
+        self._sessions = sessions
+        self._run_id = run_id
+        self._written = 0.0
+
+    def __call__(self, fraction: float) -> None:
+        if fraction - self._written < PROGRESS_STEP:
+            return
+        self._written = fraction
+        with self._sessions() as session:
+            run_records.set_progress(session, self._run_id, round(min(fraction, 0.99), 4))
+
+
+class Jobs:
+    def __init__(self, sessions: sessionmaker[Session], taxonomy: Taxonomy, workers: int) -> None:
+        self._sessions = sessions
+        self._taxonomy = taxonomy
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mentor-match-run")
+
+    def recover(self) -> list[int]:
+        """Mark runs left queued or running by a stopped process as failed; their ids."""
+        with self._sessions() as session:
+            ids = run_records.fail_interrupted_runs(session, INTERRUPTED)
+        if ids:
+            log.warning("marked %d interrupted run(s) as failed: %s", len(ids), ids)
+        return ids
+
+    def submit(self, run_id: int) -> None:
+        self._executor.submit(self._execute, run_id)
+
+    def shutdown(self) -> None:
+        """Finish the runs being computed; queued ones stay queued and fail at the next start."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _execute(self, run_id: int) -> None:
+        with self._sessions() as session:
+            run = run_records.claim_run(session, run_id)
+            if run is not None:
+                self._compute(session, run)
+
+    def _compute(self, session: Session, run: RunRow) -> None:
+        log.info("run %d started (scope %s)", run.id, run.scope)
+        try:
+            mentees, mentors = banks_for_run(session, institution=run.institution)
+            if not len(mentees) or not len(mentors):
+                what = "наставляемых" if not len(mentees) else "наставников"
+                run_records.fail_run(session, run.id, EMPTY_BANK.format(what=what))
+                log.info("run %d failed: empty bank", run.id)
+                return
+            base = run_records.proposals_of(session, run.based_on) if run.based_on else []
+            result = run_batch(
+                mentees,
+                mentors,
+                options=run_options(run.options),
+                taxonomy=self._taxonomy,
+                decisions=decisions_from(base) if base else Decisions(),
+                progress=_Progress(self._sessions, run.id),
+            )
+        except MentorMatchError as error:
+            run_records.fail_run(session, run.id, f"Подбор невозможен: {error}")
+            log.info("run %d failed: %s", run.id, type(error).__name__)
+            return
+        except Exception as error:  # the job's edge: whatever broke, the run must not stay "running"
+            run_records.fail_run(session, run.id, INTERNAL.format(kind=type(error).__name__))
+            log.error("run %d failed: %s", run.id, type(error).__name__)
+            return
+        changes = None
+        if run.based_on is not None:
+            changes = changes_against(
+                run.based_on,
+                base,
+                result.proposals,
+                mentee_ids={m.id for m in mentees.mentees},
+                mentor_ids={m.id for m in mentors.mentors},
+            )
+        run_records.finish_run(session, run.id, **_records(result), changes=changes)
+        log.info(
+            "run %d done: %d proposals, %d unmatched", run.id, len(result.proposals), len(result.unmatched)
+        )
+
+
+def _records(result: MatchResult) -> dict[str, Any]:
+    proposals = [
+        {
+            "mentee_id": p.mentee_id,
+            "mentor_id": p.mentor_id,
+            "group_id": p.group_id,
+            "format": p.format.value,
+            "score": float(p.score),
+            "covered": list(p.covered),
+            "explanation": p.explanation,
+            "breakdown": {key: float(value) for key, value in p.breakdown.items()},
+            "robustness": p.robustness,
+        }
+        for p in result.proposals
+    ]
+    unmatched = [
+        {
+            "mentee_id": u.mentee_id,
+            "reason": u.reason.value,
+            "candidates": list(u.candidates),
+            "explanation": u.explanation,
+            "fix": u.fix,
+        }
+        for u in result.unmatched
+    ]
+    return {"proposals": proposals, "unmatched": unmatched, "summary": asdict(result.summary)}

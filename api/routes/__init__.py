@@ -1,0 +1,9 @@
+"""One router per resource; ``api_router`` includes them all."""
+
+from fastapi import APIRouter
+
+from api.routes import audit, exports, health, mentees, mentors, proposals, runs
+
+api_router = APIRouter()
+for module in (health, mentors, mentees, runs, proposals, exports, audit):
+    api_router.include_router(module.router)

@@ -1,0 +1,373 @@
+"""What the API accepts and returns: one schema family per resource, with examples.
+
+``…Public`` is what a client reads, ``…Update``/``…Create`` what it sends, ``…Page`` a page of
+a list with the total count. Table rows are never returned as they are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from matcher.model import MeetingFormat
+
+Decision = Literal["approve", "reject", "pin"]
+ProposalStatus = Literal["proposed", "approved", "rejected", "pinned"]
+RunStatus = Literal["queued", "running", "done", "failed"]
+RunScope = Literal["institution", "municipality"]
+Party = Literal["mentee", "mentor"]
+
+_TIME = "2026-09-01T09:30:00Z"
+
+
+class ErrorPublic(BaseModel):
+    detail: str = Field(examples=["Не найдено"])
+
+
+class ProblemPublic(BaseModel):
+    """One problem in one cell of an imported file (row 1 is the header; 0 means the whole file)."""
+
+    file: str = Field(examples=["наставники.xlsx"])
+    row: int = Field(examples=[7])
+    column: str = Field(examples=["Стаж"])
+    value: str = Field(examples=["десять"])
+    message: str = Field(examples=["ожидается целое число лет не меньше 0"])
+
+
+class ProblemsPublic(BaseModel):
+    """All problems of a rejected import; nothing was written."""
+
+    detail: list[ProblemPublic]
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+# People
+
+
+class PersonPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(examples=["T-0042"])
+    full_name: str = Field(examples=["Смирнова Анна Петровна"])
+    institution: str = Field(examples=["school-7"])
+    municipality: str = Field(examples=["Заречный"])
+    position: str = Field(examples=["учитель математики"])
+    subjects: list[str] = Field(examples=[["математика", "информатика"]])
+    levels: list[str] = Field(examples=[["ООО", "СОО"]])
+    experience_years: int | None = Field(examples=[17])
+    formats: list[MeetingFormat] = Field(examples=[["in_person", "remote"]])
+    consent: bool = Field(examples=[True])
+    created_at: datetime = Field(examples=[_TIME])
+    updated_at: datetime = Field(examples=[_TIME])
+
+
+class MentorPublic(PersonPublic):
+    qualification: str = Field(examples=["высшая"])
+    competences: dict[str, int] = Field(
+        description="taxonomy code → level 1–3", examples=[{"ict": 3, "parents": 2}]
+    )
+    about: str = Field(examples=["Руководитель ШМО, автор курса по цифровым инструментам урока"])
+    capacity: int = Field(examples=[2])
+    max_group: int = Field(examples=[3])
+
+
+class MenteePublic(PersonPublic):
+    category: str = Field(examples=["молодой специалист"])
+    difficulties: dict[str, int] = Field(
+        description="taxonomy code → severity 1–3", examples=[{"ict": 3, "discipline": 2}]
+    )
+    request: str = Field(examples=["Хочу научиться вести уроки с электронными тренажёрами"])
+    preferred_mentors: list[str] = Field(examples=[["T-0042"]])
+    excluded_mentors: list[str] = Field(examples=[[]])
+    max_mentors: int = Field(examples=[1])
+
+
+class PersonUpdate(BaseModel):
+    """Fields to change; those left out stay as they are. The id never changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str | None = None
+    institution: str | None = None
+    municipality: str | None = None
+    position: str | None = None
+    subjects: list[str] | None = None
+    levels: list[str] | None = None
+    experience_years: int | None = None
+    formats: list[MeetingFormat] | None = None
+    consent: bool | None = None
+
+
+class MentorUpdate(PersonUpdate):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"capacity": 3, "competences": {"ict": 3}}]}
+    )
+
+    qualification: str | None = None
+    competences: dict[str, int] | None = Field(default=None, description="taxonomy code or label → level 1–3")
+    about: str | None = None
+    capacity: int | None = None
+    max_group: int | None = None
+
+
+class MenteeUpdate(PersonUpdate):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"consent": True, "difficulties": {"ict": 3, "parents": 1}}]},
+    )
+
+    category: str | None = None
+    difficulties: dict[str, int] | None = Field(
+        default=None, description="taxonomy code or label → severity 1–3"
+    )
+    request: str | None = None
+    preferred_mentors: list[str] | None = None
+    excluded_mentors: list[str] | None = None
+    max_mentors: int | None = None
+
+
+class MentorsPage(BaseModel):
+    items: list[MentorPublic]
+    total: int = Field(examples=[128])
+    limit: int = Field(examples=[50])
+    offset: int = Field(examples=[0])
+
+
+class MenteesPage(BaseModel):
+    items: list[MenteePublic]
+    total: int = Field(examples=[311])
+    limit: int = Field(examples=[50])
+    offset: int = Field(examples=[0])
+
+
+class ImportPublic(BaseModel):
+    """What an import did: every row of the file was written, as new people or updates."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"file": "наставники.csv", "rows": 3, "created": ["T-1", "T-2"], "updated": ["T-3"]}]
+        }
+    )
+
+    file: str
+    rows: int
+    created: list[str]
+    updated: list[str]
+
+
+# Runs
+
+
+class RunCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"scope": "institution", "institution": "school-7"},
+                {"scope": "institution", "institution": "school-7", "based_on": 12},
+                {"scope": "municipality", "options": {"weights": {"coverage": 0.6}, "time_limit": 30}},
+            ]
+        },
+    )
+
+    scope: RunScope
+    institution: str | None = Field(
+        default=None, description="required with scope institution, unless the caller has one institution"
+    )
+    based_on: int | None = Field(
+        default=None, description="an earlier run whose decisions and consents this run honours"
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="matching options (matcher/options.py); unknown keys are refused"
+    )
+
+
+class RunAccepted(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 13, "status": "queued"}]})
+
+    id: int
+    status: RunStatus
+
+
+class ChangePublic(BaseModel):
+    mentee_id: str = Field(examples=["M-0107"])
+    mentor_id: str = Field(examples=["T-0042"])
+    change: Literal["added", "removed"] = Field(examples=["removed"])
+    reason: str = Field(examples=["rejected"])
+    reason_ru: str = Field(examples=["пара отклонена советом"])
+
+
+class ChangesPublic(BaseModel):
+    """How a run based on another differs from it, and why."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "base_run_id": 12,
+                    "kept": 41,
+                    "added": 2,
+                    "removed": 1,
+                    "changed_mentees": 2,
+                    "summary_ru": "2 пары изменены, потому что отклонена пара M-0107 — T-0042",
+                    "items": [
+                        {
+                            "mentee_id": "M-0107",
+                            "mentor_id": "T-0042",
+                            "change": "removed",
+                            "reason": "rejected",
+                            "reason_ru": "пара отклонена советом",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    base_run_id: int
+    kept: int
+    added: int
+    removed: int
+    changed_mentees: int
+    summary_ru: str
+    items: list[ChangePublic]
+
+
+class RunPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(examples=[13])
+    scope: RunScope
+    institution: str | None = Field(examples=["school-7"])
+    based_on: int | None = Field(examples=[12])
+    status: RunStatus
+    progress: float = Field(ge=0, le=1, examples=[0.45])
+    options: dict[str, Any] = Field(examples=[{"time_limit": 30}])
+    summary: dict[str, Any] | None = Field(
+        description="counts, objective, solver status, seconds (as the batch command's summary.json)",
+        examples=[
+            {
+                "counts": {"mentees": 40, "mentors": 18, "proposals": 37, "unmatched_mentees": 3},
+                "objective": {"total_fit": 24.71},
+                "solver": {"name": "flow", "status": "optimal"},
+                "seconds": {"solving": 0.04},
+            }
+        ],
+    )
+    changes: ChangesPublic | None
+    error: str | None = Field(examples=[None])
+    attempts: int = Field(examples=[1])
+    created_at: datetime = Field(examples=[_TIME])
+    started_at: datetime | None = Field(examples=[_TIME])
+    finished_at: datetime | None = Field(examples=[_TIME])
+
+
+class RunsPage(BaseModel):
+    items: list[RunPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+# Proposals and decisions
+
+
+class ProposalPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(examples=[501])
+    run_id: int = Field(examples=[13])
+    mentee_id: str = Field(examples=["M-0107"])
+    mentor_id: str = Field(examples=["T-0042"])
+    group_id: str | None = Field(description="shared by the mentees of one group; null for a pair")
+    format: MeetingFormat = Field(examples=["in_person"])
+    score: float = Field(examples=[0.7312])
+    covered: list[str] = Field(examples=[["ict"]])
+    explanation: str = Field(
+        examples=["Закрывает затруднения: ИКТ (наставник — высокий уровень); тот же предмет; очно, school-7"]
+    )
+    breakdown: dict[str, float] = Field(examples=[{"coverage": 1.0, "subject": 1.0, "preference": 0.0}])
+    status: ProposalStatus
+    version: int = Field(examples=[1])
+    mentee_consent: bool | None = Field(description="the mentee's written agreement with this pair")
+    mentor_consent: bool | None = Field(description="the mentor's written agreement with this pair")
+    updated_at: datetime = Field(examples=[_TIME])
+
+    @field_validator("group_id", mode="before")
+    @classmethod
+    def _no_group(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class ProposalsPage(BaseModel):
+    items: list[ProposalPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class UnmatchedPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    mentee_id: str = Field(examples=["M-0200"])
+    reason: str = Field(examples=["capacity_exhausted"])
+    candidates: list[str] = Field(examples=[["T-0042", "T-0017"]])
+    explanation: str = Field(examples=["подходящие наставники заняты"])
+
+
+class UnmatchedPage(BaseModel):
+    items: list[UnmatchedPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class DecisionCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"decision": "reject", "comment": "разные смены", "version": 1}]},
+    )
+
+    decision: Decision
+    comment: str = Field(default="", max_length=2000)
+    version: int = Field(ge=1, description="the proposal's version you saw; a stale one gets 409")
+
+
+class ConsentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"party": "mentee", "agree": True, "version": 2}]}
+    )
+
+    party: Party
+    agree: bool
+    version: int = Field(ge=1, description="the proposal's version you saw; a stale one gets 409")
+
+
+# Audit
+
+
+class AuditPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime = Field(examples=[_TIME])
+    user_id: int | None = Field(examples=[3])
+    actor: str = Field(examples=["Совет школы 7"])
+    role: str = Field(examples=["council"])
+    action: str = Field(examples=["decision"])
+    entity: str = Field(examples=["proposal"])
+    entity_id: str = Field(examples=["501"])
+    institution: str | None = Field(examples=["school-7"])
+    detail: dict[str, Any] = Field(examples=[{"decision": "reject", "comment": "разные смены", "version": 2}])
+
+
+class AuditPage(BaseModel):
+    items: list[AuditPublic]
+    total: int
+    limit: int
+    offset: int
