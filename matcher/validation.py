@@ -1,0 +1,339 @@
+"""Validating raw tables into banks: every problem of a file is collected, then raised at once.
+
+Each row is validated by a pydantic row model: a subclass of the domain model (``Mentor``,
+``Mentee``) whose ``before`` validators turn cell text into values (lists split on ``;``,
+taxonomy items ``code[:level]`` resolved by code, label or synonym, whole numbers, formats,
+consent), after which the domain model's own rules apply. A bank is built only when no row of
+the file has a problem; otherwise one ``InputError`` lists them all with the file, the
+spreadsheet row, the header as written and the cell's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from matcher.errors import CellProblem, InputError
+from matcher.model import MeetingFormat, Mentee, MenteeBank, Mentor, MentorBank, Person
+from matcher.reading import RawTable, read_table
+from matcher.taxonomy import Taxonomy, normalise_term
+
+LEVELS = ("ДО", "НОО", "ООО", "СОО", "СПО", "ДОП")
+
+_IN_PERSON = frozenset({MeetingFormat.IN_PERSON})
+_REMOTE = frozenset({MeetingFormat.REMOTE})
+_FORMATS: Mapping[str, frozenset[MeetingFormat]] = {
+    **dict.fromkeys(("in_person", "очно", "очный"), _IN_PERSON),
+    **dict.fromkeys(("remote", "дистанционно", "дистанционный", "онлайн", "online"), _REMOTE),
+    **dict.fromkeys(("mixed", "смешанный", "оба", "both"), _IN_PERSON | _REMOTE),
+}
+_CONSENT: Mapping[str, bool] = {
+    **dict.fromkeys(("да", "yes", "1", "true", "y", "д", "+", "истина"), True),
+    **dict.fromkeys(("нет", "no", "0", "false", "n", "н", "-", "ложь"), False),
+}
+_DEGREES: Mapping[str, int] = {"1": 1, "2": 2, "3": 3}
+_DEFAULT_DEGREE = 2
+_WHOLE_NUMBER = re.compile(r"(\d+)(?:[.,]0*)?")
+
+_CELL_ERROR = "cell_text"
+"""Type of the pydantic errors whose message is already the curator's Russian message."""
+_REQUIRED = "обязательное поле не заполнено"
+_EXPECTED: Mapping[str, str] = {
+    "experience_years": "стаж должен быть целым числом ≥ 0",
+    "capacity": "максимум наставляемых должен быть целым числом ≥ 0",
+    "max_group": "максимальный размер группы должен быть целым числом ≥ 1",
+    "max_mentors": "максимум наставников должен быть целым числом ≥ 1",
+}
+"""What a column holds, for errors raised by a number parser or a domain constraint."""
+
+
+def _cell_error(message: str) -> PydanticCustomError:
+    return PydanticCustomError(_CELL_ERROR, message)
+
+
+def _quoted(items: Iterable[str]) -> str:
+    return ", ".join(f"«{item}»" for item in items)
+
+
+def _items(text: str) -> list[str]:
+    return [item for item in map(str.strip, text.split(";")) if item]
+
+
+# Cells repeat a lot down a column (formats, consent, levels, limits): each text is parsed once.
+@lru_cache(maxsize=4096)
+def _whole_number(text: str) -> int:
+    match = _WHOLE_NUMBER.fullmatch(text.strip())
+    if match is None:
+        raise ValueError("not a whole number")
+    return int(match[1])
+
+
+@lru_cache(maxsize=4096)
+def _levels(text: str) -> tuple[str, ...]:
+    levels = {item: normalise_term(item).upper() for item in _items(text)}
+    unknown = [item for item, level in levels.items() if level not in LEVELS]
+    if unknown:
+        allowed = ", ".join(LEVELS)
+        raise _cell_error(f"неизвестный уровень образования {_quoted(unknown)}; допустимы: {allowed}")
+    return tuple(dict.fromkeys(levels.values()))
+
+
+@lru_cache(maxsize=4096)
+def _formats(text: str) -> frozenset[MeetingFormat]:
+    chosen = {item: _FORMATS.get(normalise_term(item)) for item in _items(text)}
+    unknown = [item for item, formats in chosen.items() if formats is None]
+    if unknown:
+        raise _cell_error(
+            f"неизвестный формат {_quoted(unknown)}; допустимы: очно (in_person), "
+            "дистанционно (remote), смешанный (mixed)"
+        )
+    return frozenset().union(*(formats for formats in chosen.values() if formats)) or frozenset(MeetingFormat)
+
+
+@lru_cache(maxsize=4096)
+def _consent(text: str) -> bool:
+    answer = _CONSENT.get(normalise_term(text))
+    if answer is None:
+        raise _cell_error("согласие: ожидается «да» или «нет» (также yes/no, 1/0, true/false)")
+    return answer
+
+
+def _taxonomy_items(text: str, info: ValidationInfo, *, unknown_is: str, degree_is: str) -> dict[str, int]:
+    """``code[:degree]`` items by code, label or synonym; a code given twice keeps its highest degree."""
+    taxonomy = _context_taxonomy(info)
+    codes: dict[str, int] = {}
+    unknown: list[str] = []
+    bad_degrees: list[str] = []
+    for item in _items(text):
+        term, colon, degree_text = item.partition(":")
+        code = taxonomy.resolve(term)
+        degree = _DEGREES.get(degree_text.strip()) if colon else _DEFAULT_DEGREE
+        if code is None:
+            unknown.append(term.strip())
+        elif degree is None:
+            bad_degrees.append(item)
+        else:
+            codes[code] = max(degree, codes.get(code, 0))
+    messages = []
+    if unknown:
+        messages.append(f"{unknown_is} {_quoted(unknown)}; {_taxonomy_hint(taxonomy, unknown)}")
+    if bad_degrees:
+        messages.append(f"{degree_is} 1, 2 или 3: {_quoted(bad_degrees)}")
+    if messages:
+        raise _cell_error("; ".join(messages))
+    if not codes:
+        raise _cell_error(_REQUIRED)
+    return codes
+
+
+def _context_taxonomy(info: ValidationInfo) -> Taxonomy:
+    if info.context is None:
+        raise TypeError("row models are validated with context={'taxonomy': taxonomy}")
+    taxonomy: Taxonomy = info.context["taxonomy"]
+    return taxonomy
+
+
+def _taxonomy_hint(taxonomy: Taxonomy, unknown: list[str]) -> str:
+    example = taxonomy.items[0]
+    hint = f"допустимы коды и названия из таксономии, например {example.code} или «{example.label_ru}»"
+    if any("," in term for term in unknown):
+        hint += " (элементы списка разделяются «;», а не запятой)"
+    return hint
+
+
+class _PersonRow(Person):
+    """Parses the cells both banks share; mixed into each bank's row model."""
+
+    @field_validator("subjects", mode="before")
+    @classmethod
+    def _parse_subjects(cls, text: str) -> tuple[str, ...]:
+        return tuple(_items(text))
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _parse_levels(cls, text: str) -> tuple[str, ...]:
+        return _levels(text)
+
+    @field_validator("experience_years", mode="before")
+    @classmethod
+    def _parse_experience(cls, text: str) -> int:
+        return _whole_number(text)
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _parse_formats(cls, text: str) -> frozenset[MeetingFormat]:
+        return _formats(text)
+
+    @field_validator("consent", mode="before")
+    @classmethod
+    def _parse_consent(cls, text: str) -> bool:
+        return _consent(text)
+
+
+class _MentorRow(Mentor, _PersonRow):
+    """A row of the mentors' file; validate with ``context={"taxonomy": ...}``."""
+
+    @field_validator("competences", mode="before")
+    @classmethod
+    def _parse_competences(cls, text: str, info: ValidationInfo) -> dict[str, int]:
+        return _taxonomy_items(
+            text, info, unknown_is="неизвестная компетенция", degree_is="уровень владения должен быть"
+        )
+
+    @field_validator("capacity", "max_group", mode="before")
+    @classmethod
+    def _parse_limits(cls, text: str) -> int:
+        return _whole_number(text)
+
+
+class _MenteeRow(Mentee, _PersonRow):
+    """A row of the mentees' file; validate with ``context={"taxonomy": ...}``."""
+
+    @field_validator("difficulties", mode="before")
+    @classmethod
+    def _parse_difficulties(cls, text: str, info: ValidationInfo) -> dict[str, int]:
+        return _taxonomy_items(
+            text, info, unknown_is="неизвестное затруднение", degree_is="степень затруднения должна быть"
+        )
+
+    @field_validator("preferred_mentors", "excluded_mentors", mode="before")
+    @classmethod
+    def _parse_mentor_ids(cls, text: str) -> tuple[str, ...]:
+        return tuple(_items(text))
+
+    @field_validator("max_mentors", mode="before")
+    @classmethod
+    def _parse_max_mentors(cls, text: str) -> int:
+        return _whole_number(text)
+
+
+_Row = TypeVar("_Row", _MentorRow, _MenteeRow)
+_T = TypeVar("_T")
+
+
+def validate_mentors(table: RawTable, taxonomy: Taxonomy) -> MentorBank:
+    """The mentors of ``table`` in row order, or an ``InputError`` with every problem of the file."""
+    rows = _validate_rows(table, _MentorRow, taxonomy)
+    # Banks hold plain domain objects, not row models (which would not compare equal to them).
+    mentors = (Mentor.model_validate(row.__dict__) for row in rows)
+    return MentorBank(tuple(mentors), source=table.file)
+
+
+def validate_mentees(table: RawTable, taxonomy: Taxonomy) -> MenteeBank:
+    """The mentees of ``table`` in row order, or an ``InputError`` with every problem of the file."""
+    rows = _validate_rows(table, _MenteeRow, taxonomy)
+    mentees = (Mentee.model_validate(row.__dict__) for row in rows)
+    return MenteeBank(tuple(mentees), source=table.file)
+
+
+def _validate_rows(table: RawTable, row_model: type[_Row], taxonomy: Taxonomy) -> list[_Row]:
+    context = {"taxonomy": taxonomy}
+    valid: list[_Row] = []
+    problems: list[CellProblem] = []
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        # Empty cells are left out, so the domain model's defaults and «required» apply to them.
+        filled = {column: text for column, text in cells.items() if text}
+        try:
+            valid.append(row_model.model_validate(filled, context=context))
+        except ValidationError as error:
+            problems.extend(_cell_problems(error, table, number, cells))
+    problems.extend(_duplicate_ids(table))
+    if problems:
+        raise InputError(sorted(problems, key=_reading_order(table)))
+    return valid
+
+
+def _reading_order(table: RawTable) -> Callable[[CellProblem], tuple[int, int]]:
+    """Problems as the curator reads the file: by row, then by column from left to right."""
+    position = {header: i for i, header in enumerate(table.headers.values())}
+    return lambda problem: (problem.row, position.get(problem.column, len(position)))
+
+
+def _cell_problems(
+    error: ValidationError, table: RawTable, row: int, cells: Mapping[str, str]
+) -> Iterator[CellProblem]:
+    for detail in error.errors(include_url=False):
+        column = str(detail["loc"][0])
+        yield CellProblem(
+            table.file, row, _header(table, column), cells.get(column, ""), _message(column, detail)
+        )
+
+
+def _message(column: str, detail: ErrorDetails) -> str:
+    if detail["type"] == _CELL_ERROR:
+        return detail["msg"]
+    if detail["type"] == "missing":
+        return _REQUIRED
+    return _EXPECTED.get(column, "недопустимое значение")
+
+
+def _header(table: RawTable, column: str) -> str:
+    return table.headers.get(column, column)
+
+
+def _duplicate_ids(table: RawTable) -> Iterator[CellProblem]:
+    first_row: dict[str, int] = {}
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        person_id = cells.get("id", "")
+        if person_id in first_row:
+            message = f"повторяющийся идентификатор (уже в строке {first_row[person_id]})"
+            yield CellProblem(table.file, number, _header(table, "id"), person_id, message)
+        elif person_id:
+            first_row[person_id] = number
+
+
+def check_references(mentees: MenteeBank, mentors: MentorBank, *, mentee_table: RawTable) -> None:
+    """Every preferred or excluded mentor id names a mentor of ``mentors``; else an ``InputError``.
+
+    ``mentees`` must be ``validate_mentees(mentee_table, ...)``: the i-th mentee is the i-th row.
+    """
+    known = {mentor.id for mentor in mentors.mentors}
+    problems = [
+        CellProblem(
+            mentee_table.file,
+            number,
+            _header(mentee_table, column),
+            mentor_id,
+            f"нет наставника с таким идентификатором в базе наставников {mentors.source}".rstrip(),
+        )
+        for mentee, number in zip(mentees.mentees, mentee_table.row_numbers, strict=True)
+        for column, mentor_ids in (
+            ("preferred_mentors", mentee.preferred_mentors),
+            ("excluded_mentors", mentee.excluded_mentors),
+        )
+        for mentor_id in mentor_ids
+        if mentor_id not in known
+    ]
+    if problems:
+        raise InputError(problems)
+
+
+def load_banks(mentors_path: Path, mentees_path: Path, taxonomy: Taxonomy) -> tuple[MentorBank, MenteeBank]:
+    """Both files read and validated; one ``InputError`` with the problems of both, then references."""
+    problems: list[CellProblem] = []
+    mentors = _attempt(lambda: validate_mentors(read_table(mentors_path, kind="mentors"), taxonomy), problems)
+    mentee_table = _attempt(lambda: read_table(mentees_path, kind="mentees"), problems)
+    mentees = (
+        None
+        if mentee_table is None
+        else _attempt(partial(validate_mentees, mentee_table, taxonomy), problems)
+    )
+    if mentors is None or mentee_table is None or mentees is None:
+        raise InputError(problems)
+    check_references(mentees, mentors, mentee_table=mentee_table)
+    return mentors, mentees
+
+
+def _attempt(step: Callable[[], _T], problems: list[CellProblem]) -> _T | None:
+    """``step()``, or None with its input problems added to ``problems``."""
+    try:
+        return step()
+    except InputError as error:
+        problems.extend(error.problems)
+        return None
