@@ -43,6 +43,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", type=Path, required=True, help="folder for pairs.csv, unmatched.csv, summary.json"
     )
+    run.add_argument("--decisions", type=Path, help="the council's pins and forbids (.csv or .xlsx)")
+    run.add_argument(
+        "--fairness", choices=("total", "maxmin"), help="objective after matching the most mentees"
+    )
     run.add_argument("--config", type=Path, help="options as JSON or TOML (see matcher/options.py)")
     run.add_argument("--taxonomy", type=Path, help="CSV that extends the taxonomy (same columns)")
     run.add_argument("--solver", help="solver name")
@@ -65,6 +69,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["weights"] = dict(args.weight)
     for key, value in (
         ("solver", args.solver),
+        ("fairness", args.fairness),
         ("time_limit", args.time_limit),
         ("taxonomy_extension", args.taxonomy),
     ):
@@ -80,7 +85,14 @@ def _run(args: argparse.Namespace) -> int:
         def progress(fraction: float) -> None:
             bar.update(round(fraction * 100) - bar.n)
 
-        result = run_files(args.mentors, args.mentees, args.out, options=options, progress=progress)
+        result = run_files(
+            args.mentors,
+            args.mentees,
+            args.out,
+            options=options,
+            decisions_path=args.decisions,
+            progress=progress,
+        )
     summary = result.summary
     print(
         f"Предложено пар: {summary.counts['proposals']}; подобран наставник для "

@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse
 
 from matcher.alternatives import alternatives_for
+from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
 from matcher.explaining import proposals_from, unmatched_from
@@ -28,6 +29,7 @@ from matcher.solvers import Assignment, MatchingProblem, get_solver
 from matcher.solvers.fairness import solve_maxmin
 from matcher.summary import summarise
 from matcher.taxonomy import Taxonomy, load_taxonomy
+from matcher.validation import load_banks
 from matcher.vectorising import Profiles, ProfileVectorizer
 from matcher.writing import write_outputs
 
@@ -171,13 +173,16 @@ def run_files(
     progress: Progress | None = None,
 ) -> MatchResult:
     """The batch command: read and validate the banks (and decisions), match, write the files."""
-    from matcher.validation import load_banks
-
     clock = _Clock()
     taxonomy = load_taxonomy(options.taxonomy_extension)
     with clock.stage("reading"):
         mentor_bank, mentee_bank = load_banks(mentors_path, mentees_path, taxonomy)
-    result = run_batch(mentee_bank, mentor_bank, options=options, taxonomy=taxonomy, progress=progress)
+        decisions = (
+            None if decisions_path is None else load_decisions(decisions_path, mentee_bank, mentor_bank)
+        )
+    result = run_batch(
+        mentee_bank, mentor_bank, options=options, taxonomy=taxonomy, decisions=decisions, progress=progress
+    )
     result.summary.seconds.update(clock.seconds)
     write_outputs(result, out)
     return result

@@ -26,7 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from matcher.errors import CellProblem, InputError
 from matcher.taxonomy import normalise_term
 
-Kind = Literal["mentors", "mentees"]
+Kind = Literal["mentors", "mentees", "decisions"]
 
 _PERSON_COLUMNS: dict[str, str] = {
     "id": "Идентификатор",
@@ -59,12 +59,19 @@ COLUMNS: Mapping[Kind, Mapping[str, str]] = {
         "excluded_mentors": "Исключённые наставники",
         "max_mentors": "Максимум наставников",
     },
+    "decisions": {
+        "mentee_id": "Наставляемый",
+        "mentor_id": "Наставник",
+        "decision": "Решение",
+        "comment": "Комментарий",
+    },
 }
-"""Canonical column name -> its Russian alias, per kind of bank (interchange contract)."""
+"""Canonical column name -> its Russian alias, per kind of file (the banks: interchange contract)."""
 
 REQUIRED: Mapping[Kind, tuple[str, ...]] = {
     "mentors": ("id", "full_name", "institution", "competences", "consent"),
     "mentees": ("id", "full_name", "institution", "difficulties", "consent"),
+    "decisions": ("mentee_id", "mentor_id", "decision"),
 }
 
 _ALIASES: Mapping[Kind, Mapping[str, str]] = {
