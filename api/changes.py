@@ -1,11 +1,11 @@
 """A run based on an earlier one: the decisions it honours and what it changed, and why.
 
-Approved and pinned pairs of the base are kept; rejected pairs, and pairs that either side
-refused (``/consent`` with ``agree: false``), are forbidden; every other base proposal is a
-``previous`` pair that the library keeps where that costs little fit
-(``Options.stability_tolerance``). The change list names each pair that left or joined and
-sums it up in one Russian sentence for the council: «2 пары изменены, потому что отклонена
-пара M-1 — T-4».
+Approved and pinned pairs of the base are kept (with their status and consents); rejected
+pairs, and pairs that either side refused (``/consent`` with ``agree: false``), are forbidden;
+every other base proposal is a ``previous`` pair that the library keeps where that costs little
+fit (``Options.stability_tolerance``), keeping the consents already given. The change list
+names each pair that left or joined and sums it up in one Russian sentence for the council:
+«2 пары изменены, потому что отклонена пара M-1 — T-4».
 """
 
 from __future__ import annotations
@@ -65,6 +65,19 @@ def decisions_from(base: Iterable[DecidedPair]) -> Decisions:
         else:
             previous.add(_pair(proposal))
     return Decisions(pinned=frozenset(pinned), forbidden=frozenset(forbidden), previous=frozenset(previous))
+
+
+def carried_over(base: Iterable[DecidedPair]) -> dict[Pair, dict[str, Any]]:
+    """What a pair that stays in the new run keeps from the base: both consents, and the
+    council's approval or pin, so nobody reviews or signs it again."""
+    return {
+        _pair(p): {
+            "mentee_consent": p.mentee_consent,
+            "mentor_consent": p.mentor_consent,
+            **({"status": p.status} if p.status in KEPT_STATUSES else {}),
+        }
+        for p in base
+    }
 
 
 @dataclass(frozen=True, slots=True)

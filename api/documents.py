@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from docx import Document
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from api.russian import plural_ru
 from api.storage import repository, run_records
-from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow
+from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow, UnmatchedRow
 from matcher.taxonomy import Taxonomy
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -44,6 +44,11 @@ STATUS_RU = {
 }
 FORMAT_RU = {"in_person": "очно", "remote": "дистанционно"}
 CONSENT_RU = {None: "", True: "да", False: "нет"}
+REASON_RU = {
+    "no_consent": "нет согласия",
+    "no_compatible_mentor": "нет подходящего наставника",
+    "capacity_exhausted": "подходящие наставники заняты",
+}
 BASIS = (
     "В соответствии с Положением о системе (целевой модели) наставничества педагогических "
     "работников, на основании решения совета по итогам подбора наставнических пар "
@@ -143,6 +148,9 @@ def _heading(document: DocxDocument, text: str, *, size: int = 12, bold: bool = 
     run.font.size = Pt(size)
 
 
+COLUMN_WIDTHS = (Cm(1.0), Cm(5.2), Cm(5.2), Cm(3.8), Cm(1.8))
+
+
 def _order_table(document: DocxDocument, entries: Sequence[_Entry], people: _People, months: int) -> None:
     header = (
         "№",
@@ -153,6 +161,7 @@ def _order_table(document: DocxDocument, entries: Sequence[_Entry], people: _Peo
     )
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
@@ -160,12 +169,17 @@ def _order_table(document: DocxDocument, entries: Sequence[_Entry], people: _Peo
         cells = table.add_row().cells
         cells[0].text = str(number)
         cells[1].text = people.describe(entry.mentor)
-        cells[2].text = "\n".join(people.describe(mentee) for mentee in entry.mentees)
+        mentees = [people.describe(mentee) for mentee in entry.mentees]
+        cells[2].text = (
+            "\n".join(f"{i}) {m}" for i, m in enumerate(mentees, start=1)) if entry.grouped else mentees[0]
+        )
         cells[3].text = entry.kind_ru()
         cells[4].text = _months_ru(months)
-    for row in table.rows:
-        for cell, width in zip(row.cells, (Cm(1), Cm(6), Cm(6), Cm(3.2), Cm(2)), strict=True):
+    for column, width in zip(table.columns, COLUMN_WIDTHS, strict=True):
+        column.width = width
+        for cell in column.cells:
             cell.width = width
+    document.add_paragraph()
 
 
 def order_docx(session: Session, run: RunRow, *, months: int, curator: str | None) -> bytes:
@@ -218,12 +232,80 @@ def order_docx(session: Session, run: RunRow, *, months: int, curator: str | Non
     return buffer.getvalue()
 
 
-def _sheet_header(sheet: Worksheet, header: Sequence[str]) -> None:
+PAIR_HEADER = (
+    "№ предложения",
+    "Группа",
+    "Наставляемый (id)",
+    "Наставляемый",
+    "Организация наставляемого",
+    "Наставник (id)",
+    "Наставник",
+    "Организация наставника",
+    "Формат",
+    "Оценка",
+    "Закрывает затруднения",
+    "Пояснение",
+    "Решение совета",
+    "Согласие наставляемого",
+    "Согласие наставника",
+    "Версия",
+)
+UNMATCHED_HEADER = (
+    "Наставляемый (id)",
+    "Наставляемый",
+    "Организация",
+    "Причина",
+    "Пояснение",
+    "Кандидаты",
+    "Что поможет",
+)
+
+
+def _pair_cells(p: ProposalRow, people: _People, taxonomy: Taxonomy) -> list[object]:
+    mentee, mentor = people.mentees.get(p.mentee_id), people.mentors.get(p.mentor_id)
+    return [
+        p.id,
+        p.group_id,
+        p.mentee_id,
+        mentee.full_name if mentee else ERASED,
+        mentee.institution if mentee else "",
+        p.mentor_id,
+        mentor.full_name if mentor else ERASED,
+        mentor.institution if mentor else "",
+        FORMAT_RU.get(p.format, p.format),
+        p.score,
+        "; ".join(taxonomy.short(c) if c in taxonomy else c for c in p.covered),
+        p.explanation,
+        STATUS_RU.get(p.status, p.status),
+        CONSENT_RU[p.mentee_consent],
+        CONSENT_RU[p.mentor_consent],
+        p.version,
+    ]
+
+
+def _unmatched_cells(u: UnmatchedRow, people: _People) -> list[object]:
+    mentee = people.mentees.get(u.mentee_id)
+    return [
+        u.mentee_id,
+        mentee.full_name if mentee else ERASED,
+        mentee.institution if mentee else "",
+        REASON_RU.get(u.reason, u.reason),
+        u.explanation,
+        "; ".join(u.candidates),
+        u.fix,
+    ]
+
+
+def _fill(sheet: Worksheet, header: Sequence[str], rows: Iterable[list[object]]) -> None:
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append(row)
+    for column in sheet.columns:
+        sheet.column_dimensions[column[0].column_letter].width = 22
 
 
 def pairs_xlsx(session: Session, run: RunRow, taxonomy: Taxonomy) -> bytes:
@@ -234,78 +316,10 @@ def pairs_xlsx(session: Session, run: RunRow, taxonomy: Taxonomy) -> bytes:
     workbook = Workbook()
     pairs = workbook.active
     pairs.title = "Пары"
-    _sheet_header(
-        pairs,
-        (
-            "№ предложения",
-            "Группа",
-            "Наставляемый (id)",
-            "Наставляемый",
-            "Организация наставляемого",
-            "Наставник (id)",
-            "Наставник",
-            "Организация наставника",
-            "Формат",
-            "Оценка",
-            "Закрывает затруднения",
-            "Пояснение",
-            "Решение совета",
-            "Согласие наставляемого",
-            "Согласие наставника",
-            "Версия",
-        ),
+    _fill(pairs, PAIR_HEADER, (_pair_cells(p, people, taxonomy) for p in proposals))
+    _fill(
+        workbook.create_sheet("Без пары"), UNMATCHED_HEADER, (_unmatched_cells(u, people) for u in unmatched)
     )
-    for p in proposals:
-        mentee, mentor = people.mentees.get(p.mentee_id), people.mentors.get(p.mentor_id)
-        pairs.append(
-            [
-                p.id,
-                p.group_id,
-                p.mentee_id,
-                mentee.full_name if mentee else ERASED,
-                mentee.institution if mentee else "",
-                p.mentor_id,
-                mentor.full_name if mentor else ERASED,
-                mentor.institution if mentor else "",
-                FORMAT_RU.get(p.format, p.format),
-                p.score,
-                "; ".join(taxonomy.short(c) if c in taxonomy else c for c in p.covered),
-                p.explanation,
-                STATUS_RU.get(p.status, p.status),
-                CONSENT_RU[p.mentee_consent],
-                CONSENT_RU[p.mentor_consent],
-                p.version,
-            ]
-        )
-    left = workbook.create_sheet("Без пары")
-    _sheet_header(
-        left,
-        (
-            "Наставляемый (id)",
-            "Наставляемый",
-            "Организация",
-            "Причина",
-            "Пояснение",
-            "Кандидаты",
-            "Что поможет",
-        ),
-    )
-    for u in unmatched:
-        mentee = people.mentees.get(u.mentee_id)
-        left.append(
-            [
-                u.mentee_id,
-                mentee.full_name if mentee else ERASED,
-                mentee.institution if mentee else "",
-                u.reason,
-                u.explanation,
-                "; ".join(u.candidates),
-                u.fix,
-            ]
-        )
-    for sheet in (pairs, left):
-        for column in sheet.columns:
-            sheet.column_dimensions[column[0].column_letter].width = 22
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.banks import banks_for_run
-from api.changes import changes_against, decisions_from
+from api.changes import carried_over, changes_against, decisions_from
 from api.errors import Unacceptable
 from api.storage import run_records
 from api.storage.tables import RunRow
@@ -125,15 +125,16 @@ class Jobs:
                 mentee_ids={m.id for m in mentees.mentees},
                 mentor_ids={m.id for m in mentors.mentors},
             )
-        run_records.finish_run(session, run.id, **_records(result), changes=changes)
+        run_records.finish_run(session, run.id, **_records(result, carried_over(base)), changes=changes)
         log.info(
             "run %d done: %d proposals, %d unmatched", run.id, len(result.proposals), len(result.unmatched)
         )
 
 
-def _records(result: MatchResult) -> dict[str, Any]:
+def _records(result: MatchResult, carried: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
     proposals = [
         {
+            **carried.get((p.mentee_id, p.mentor_id), {}),
             "mentee_id": p.mentee_id,
             "mentor_id": p.mentor_id,
             "group_id": p.group_id,

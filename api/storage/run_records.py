@@ -122,7 +122,8 @@ def finish_run(
     session.execute(delete(UnmatchedRow).where(UnmatchedRow.run_id == run_id))
     now = utcnow()
     session.add_all(
-        ProposalRow(run_id=run_id, status="proposed", version=1, updated_at=now, **p) for p in proposals
+        ProposalRow(**{"status": "proposed", **p}, run_id=run_id, version=1, updated_at=now)
+        for p in proposals
     )
     session.add_all(UnmatchedRow(run_id=run_id, **u) for u in unmatched)
     session.execute(

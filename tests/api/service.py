@@ -1,0 +1,186 @@
+"""The service as the tests meet it: uvicorn on a loopback port in a thread, httpx clients.
+
+Each test gets a fresh database (a SQLite file, or a PostgreSQL schema) that the app itself
+migrates with ``alembic upgrade head`` when it starts, exactly as ``mentor-match serve`` does.
+Users are made by the same function ``mentor-match users add`` calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from api.app import create_app
+from api.commands import add_user
+from api.config import Settings
+
+DATA = Path(__file__).parent / "data"
+START_SECONDS = 30.0
+RUN_SECONDS = 60.0
+
+
+class Server:
+    """One app instance served on 127.0.0.1 until ``stop``."""
+
+    def __init__(self, database_url: str, **settings: Any) -> None:
+        self.database_url = database_url
+        self.settings = settings
+        self.url = ""
+        self._port = 0
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        app = create_app(Settings(database_url=self.database_url, **self.settings))
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+        server = uvicorn.Server(config)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self._port))  # a restart keeps the port, so clients keep working
+        self._port = sock.getsockname()[1]
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + START_SECONDS
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the service did not start")
+            time.sleep(0.02)
+        self.url = f"http://127.0.0.1:{self._port}"
+        self._server, self._thread = server, thread
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(START_SECONDS)
+        self._server = self._thread = None
+
+
+class Service:
+    """A running service with helpers to make users (tokens) and clients."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self._clients: list[httpx.Client] = []
+
+    @property
+    def database_url(self) -> str:
+        return self.server.database_url
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        client = httpx.Client(base_url=self.server.url, headers=headers, timeout=30.0)
+        self._clients.append(client)
+        return client
+
+    def token(self, role: str, institution: str | None = None, name: str | None = None) -> str:
+        out = io.StringIO()
+        previous = os.environ.get("DATABASE_URL")
+        os.environ["DATABASE_URL"] = self.database_url
+        try:
+            with contextlib.redirect_stdout(out):
+                code = add_user(
+                    name=name or f"{role} {institution or 'все'}", role=role, institution=institution
+                )
+        finally:
+            if previous is None:
+                del os.environ["DATABASE_URL"]
+            else:
+                os.environ["DATABASE_URL"] = previous
+        assert code == 0, out.getvalue()
+        return out.getvalue().strip().splitlines()[-1]
+
+    def user(self, role: str, institution: str | None = None, name: str | None = None) -> httpx.Client:
+        return self.client(self.token(role, institution, name))
+
+    def restart(self) -> None:
+        """Stop and start the app again on the same database and port."""
+        self.server.stop()
+        self.server.start()
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self.server.stop()
+
+
+@contextlib.contextmanager
+def running(database_url: str, **settings: Any) -> Iterator[Service]:
+    server = Server(database_url, **settings)
+    server.start()
+    service = Service(server)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+# Banks
+
+
+def bank_rows(kind: str) -> tuple[list[str], list[list[str]]]:
+    with (DATA / f"{kind}.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+def bank_csv(kind: str, *, institution: str | None = None, rows: list[list[str]] | None = None) -> bytes:
+    """The test bank of ``kind`` as CSV bytes, only one institution's rows if asked."""
+    header, body = bank_rows(kind)
+    column = header.index("Образовательная организация")
+    chosen = rows if rows is not None else [r for r in body if institution in (None, r[column])]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(chosen)
+    return out.getvalue().encode("utf-8")
+
+
+def full_names(kind: str) -> dict[str, str]:
+    header, body = bank_rows(kind)
+    return {row[0]: row[header.index("ФИО")] for row in body}
+
+
+def upload(client: httpx.Client, kind: str, content: bytes, filename: str | None = None) -> httpx.Response:
+    return client.post(f"/api/v1/{kind}/import", files={"file": (filename or f"{kind}.csv", content)})
+
+
+def import_banks(client: httpx.Client, institution: str | None = None) -> None:
+    for kind in ("mentors", "mentees"):
+        response = upload(client, kind, bank_csv(kind, institution=institution))
+        assert response.status_code == 200, response.text
+
+
+def wait_for_run(client: httpx.Client, run_id: int) -> dict[str, Any]:
+    deadline = time.monotonic() + RUN_SECONDS
+    while time.monotonic() < deadline:
+        run: dict[str, Any] = client.get(f"/api/v1/runs/{run_id}").json()
+        if run["status"] in ("done", "failed"):
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} did not finish")
+
+
+def run_to_end(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/api/v1/runs", json=body)
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "queued"
+    return wait_for_run(client, response.json()["id"])
+
+
+def proposals(client: httpx.Client, run_id: int) -> list[dict[str, Any]]:
+    response = client.get(f"/api/v1/runs/{run_id}/proposals", params={"limit": 1000})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
