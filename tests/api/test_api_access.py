@@ -1,0 +1,161 @@
+"""Every role's scope: what each may do, and that nothing outside its institution is visible."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from typing import Any
+
+import httpx
+import pytest
+
+from api.commands import add_user
+from tests.api.service import Service, bank_csv, import_banks, proposals, run_to_end, upload
+
+A, B = "school-1", "school-2"
+
+
+@pytest.fixture
+def world(service: Service) -> dict[str, Any]:
+    """Both schools' banks imported by the municipal curator, and one finished run per school."""
+    municipal = service.user("municipal")
+    import_banks(municipal)
+    curator_a, curator_b = service.user("curator", A), service.user("curator", B)
+    run_a = run_to_end(curator_a, {"scope": "institution"})
+    run_b = run_to_end(curator_b, {"scope": "institution"})
+    assert run_a["status"] == run_b["status"] == "done"
+    return {
+        "municipal": municipal,
+        "curator_a": curator_a,
+        "curator_b": curator_b,
+        "council_a": service.user("council", A),
+        "reader_a": service.user("reader", A),
+        "reader_all": service.user("reader"),
+        "run_a": run_a,
+        "run_b": run_b,
+        "proposal_b": proposals(curator_b, run_b["id"])[0],
+    }
+
+
+def _ids(client: httpx.Client, path: str, **filters: str) -> set[str]:
+    return {item["id"] for item in client.get(path, params={"limit": 1000, **filters}).json()["items"]}
+
+
+def test_without_a_valid_token_nothing_but_health_answers(service: Service) -> None:
+    anonymous = service.client()
+    assert anonymous.get("/api/v1/mentors").status_code == 401
+    assert anonymous.get("/api/v1/mentors").headers["www-authenticate"] == "Bearer"
+    assert service.client("not-a-token").get("/api/v1/runs").status_code == 401
+    assert anonymous.get("/health").status_code == 200
+
+
+def test_a_curator_sees_and_changes_only_its_institution(world: dict[str, Any]) -> None:
+    curator = world["curator_a"]
+    assert _ids(curator, "/api/v1/mentors") == {"T-01", "T-02", "T-03", "T-04"}
+    assert _ids(curator, "/api/v1/mentors", institution=B) == set()
+    assert all(m.startswith("M-0") for m in _ids(curator, "/api/v1/mentees"))
+    for method, path in (
+        ("GET", "/api/v1/mentors/T-21"),
+        ("PATCH", "/api/v1/mentors/T-21"),
+        ("DELETE", "/api/v1/mentors/T-21"),
+        ("GET", "/api/v1/mentees/M-21"),
+        ("GET", f"/api/v1/runs/{world['run_b']['id']}"),
+        ("GET", f"/api/v1/runs/{world['run_b']['id']}/proposals"),
+        ("GET", f"/api/v1/runs/{world['run_b']['id']}/unmatched"),
+        ("GET", f"/api/v1/runs/{world['run_b']['id']}/order.docx"),
+        ("GET", f"/api/v1/runs/{world['run_b']['id']}/pairs.xlsx"),
+        ("GET", f"/api/v1/proposals/{world['proposal_b']['id']}"),
+    ):
+        response = curator.request(method, path, json={"capacity": 1} if method == "PATCH" else None)
+        assert response.status_code == 404, (method, path)
+    decision = {"decision": "approve", "version": 1}
+    assert curator.post(f"/api/v1/proposals/{world['proposal_b']['id']}/decision", json=decision).status_code == 404
+    assert {r["id"] for r in curator.get("/api/v1/runs").json()["items"]} == {world["run_a"]["id"]}
+    assert curator.post("/api/v1/runs", json={"scope": "institution", "institution": B}).status_code == 404
+    assert curator.post("/api/v1/runs", json={"scope": "municipality"}).status_code == 403
+    based_on_b = {"scope": "institution", "based_on": world["run_b"]["id"]}
+    assert curator.post("/api/v1/runs", json=based_on_b).status_code == 404
+    assert world["curator_b"].get(f"/api/v1/runs/{world['run_b']['id']}").status_code == 200
+
+
+def test_a_curator_cannot_import_another_institutions_people(world: dict[str, Any]) -> None:
+    response = upload(world["curator_a"], "mentors", bank_csv("mentors"))
+    assert response.status_code == 422
+    problems = response.json()["detail"]
+    assert {(p["row"], p["column"], p["value"]) for p in problems} == {
+        (6, "Образовательная организация", B),
+        (7, "Образовательная организация", B),
+        (6, "Идентификатор", "T-21"),
+        (7, "Идентификатор", "T-22"),
+    }
+
+
+def test_the_council_reads_and_decides_but_does_not_edit(world: dict[str, Any]) -> None:
+    council = world["council_a"]
+    run_id = world["run_a"]["id"]
+    assert council.get("/api/v1/mentors").status_code == 200
+    first = proposals(council, run_id)[0]
+    assert council.post(f"/api/v1/proposals/{first['id']}/decision", json={"decision": "pin", "version": 1}).is_success
+    assert upload(council, "mentors", bank_csv("mentors", institution=A)).status_code == 403
+    assert council.patch("/api/v1/mentors/T-01", json={"capacity": 1}).status_code == 403
+    assert council.delete("/api/v1/mentees/M-01").status_code == 403
+    assert council.post("/api/v1/runs", json={"scope": "institution"}).status_code == 403
+    assert council.get(f"/api/v1/runs/{run_id}/order.docx").status_code == 403
+    assert council.get("/api/v1/audit").status_code == 403
+    assert council.get(f"/api/v1/runs/{world['run_b']['id']}").status_code == 404
+
+
+def test_a_reader_only_reads(world: dict[str, Any]) -> None:
+    reader = world["reader_a"]
+    run_id = world["run_a"]["id"]
+    first = proposals(reader, run_id)[0]
+    assert reader.get(f"/api/v1/runs/{run_id}/unmatched").status_code == 200
+    refused = reader.post(f"/api/v1/proposals/{first['id']}/decision", json={"decision": "approve", "version": 1})
+    assert refused.status_code == 403
+    consent = {"party": "mentee", "agree": True, "version": 1}
+    assert reader.post(f"/api/v1/proposals/{first['id']}/consent", json=consent).status_code == 403
+    assert reader.get(f"/api/v1/runs/{run_id}/pairs.xlsx").status_code == 403
+    assert reader.get("/api/v1/mentors/T-21").status_code == 404
+    everything = world["reader_all"]
+    assert _ids(everything, "/api/v1/mentors") >= {"T-01", "T-21"}
+    assert everything.get(f"/api/v1/runs/{world['run_b']['id']}").status_code == 200
+    assert everything.post("/api/v1/runs", json={"scope": "institution", "institution": A}).status_code == 403
+
+
+def test_municipal_does_everything_including_cross_institution_runs(world: dict[str, Any]) -> None:
+    municipal = world["municipal"]
+    run = run_to_end(municipal, {"scope": "municipality"})
+    assert run["status"] == "done" and run["institution"] is None
+    assert run["summary"]["counts"]["mentees"] == 9
+    assert {p["mentee_id"] for p in proposals(municipal, run["id"])} >= {"M-01", "M-21"}
+    for viewer in ("curator_a", "council_a", "reader_a"):
+        assert world[viewer].get(f"/api/v1/runs/{run['id']}").status_code == 404, viewer
+    assert world["reader_all"].get(f"/api/v1/runs/{run['id']}").status_code == 200
+    assert municipal.get(f"/api/v1/runs/{world['run_a']['id']}/order.docx").status_code == 200
+    assert municipal.post("/api/v1/runs", json={"scope": "institution", "institution": B}).status_code == 202
+    assert municipal.post("/api/v1/runs", json={"scope": "institution"}).status_code == 422
+    assert municipal.post("/api/v1/runs", json={"scope": "institution", "institution": "nowhere"}).status_code == 404
+
+
+def test_the_audit_log_is_scoped_like_everything_else(world: dict[str, Any]) -> None:
+    entries = world["curator_a"].get("/api/v1/audit", params={"limit": 1000}).json()["items"]
+    assert entries and {e["institution"] for e in entries} == {A}
+    everything = world["municipal"].get("/api/v1/audit", params={"limit": 1000}).json()["items"]
+    assert {e["institution"] for e in everything} == {A, B}
+    assert {e["action"] for e in everything} >= {"import", "start"}
+    assert world["reader_all"].get("/api/v1/audit").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "institution"),
+    [("curator", None), ("council", None), ("municipal", A), ("nobody", A)],
+)
+def test_users_add_refuses_what_the_roles_do_not_allow(
+    database_url: str, role: str, institution: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    with contextlib.redirect_stderr(io.StringIO()) as err, contextlib.redirect_stdout(io.StringIO()) as out:
+        assert add_user(name="Кто-то", role=role, institution=institution) == 2
+    assert out.getvalue() == "" and err.getvalue()
+    assert os.environ["DATABASE_URL"] == database_url
