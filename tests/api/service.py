@@ -135,16 +135,23 @@ def bank_rows(kind: str) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
-def bank_csv(kind: str, *, institution: str | None = None, rows: list[list[str]] | None = None) -> bytes:
+def bank_csv(
+    kind: str,
+    *,
+    institution: str | None = None,
+    rows: list[list[str]] | None = None,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> bytes:
     """The test bank of ``kind`` as CSV bytes, only one institution's rows if asked."""
     header, body = bank_rows(kind)
     column = header.index("Образовательная организация")
     chosen = rows if rows is not None else [r for r in body if institution in (None, r[column])]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(chosen)
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode(encoding)
 
 
 def full_names(kind: str) -> dict[str, str]:

@@ -70,7 +70,10 @@ def test_a_curator_sees_and_changes_only_its_institution(world: dict[str, Any]) 
         response = curator.request(method, path, json={"capacity": 1} if method == "PATCH" else None)
         assert response.status_code == 404, (method, path)
     decision = {"decision": "approve", "version": 1}
-    assert curator.post(f"/api/v1/proposals/{world['proposal_b']['id']}/decision", json=decision).status_code == 404
+    assert (
+        curator.post(f"/api/v1/proposals/{world['proposal_b']['id']}/decision", json=decision).status_code
+        == 404
+    )
     assert {r["id"] for r in curator.get("/api/v1/runs").json()["items"]} == {world["run_a"]["id"]}
     assert curator.post("/api/v1/runs", json={"scope": "institution", "institution": B}).status_code == 404
     assert curator.post("/api/v1/runs", json={"scope": "municipality"}).status_code == 403
@@ -96,7 +99,9 @@ def test_the_council_reads_and_decides_but_does_not_edit(world: dict[str, Any]) 
     run_id = world["run_a"]["id"]
     assert council.get("/api/v1/mentors").status_code == 200
     first = proposals(council, run_id)[0]
-    assert council.post(f"/api/v1/proposals/{first['id']}/decision", json={"decision": "pin", "version": 1}).is_success
+    assert council.post(
+        f"/api/v1/proposals/{first['id']}/decision", json={"decision": "pin", "version": 1}
+    ).is_success
     assert upload(council, "mentors", bank_csv("mentors", institution=A)).status_code == 403
     assert council.patch("/api/v1/mentors/T-01", json={"capacity": 1}).status_code == 403
     assert council.delete("/api/v1/mentees/M-01").status_code == 403
@@ -111,7 +116,9 @@ def test_a_reader_only_reads(world: dict[str, Any]) -> None:
     run_id = world["run_a"]["id"]
     first = proposals(reader, run_id)[0]
     assert reader.get(f"/api/v1/runs/{run_id}/unmatched").status_code == 200
-    refused = reader.post(f"/api/v1/proposals/{first['id']}/decision", json={"decision": "approve", "version": 1})
+    refused = reader.post(
+        f"/api/v1/proposals/{first['id']}/decision", json={"decision": "approve", "version": 1}
+    )
     assert refused.status_code == 403
     consent = {"party": "mentee", "agree": True, "version": 1}
     assert reader.post(f"/api/v1/proposals/{first['id']}/consent", json=consent).status_code == 403
@@ -135,7 +142,10 @@ def test_municipal_does_everything_including_cross_institution_runs(world: dict[
     assert municipal.get(f"/api/v1/runs/{world['run_a']['id']}/order.docx").status_code == 200
     assert municipal.post("/api/v1/runs", json={"scope": "institution", "institution": B}).status_code == 202
     assert municipal.post("/api/v1/runs", json={"scope": "institution"}).status_code == 422
-    assert municipal.post("/api/v1/runs", json={"scope": "institution", "institution": "nowhere"}).status_code == 404
+    assert (
+        municipal.post("/api/v1/runs", json={"scope": "institution", "institution": "nowhere"}).status_code
+        == 404
+    )
 
 
 def test_the_audit_log_is_scoped_like_everything_else(world: dict[str, Any]) -> None:
