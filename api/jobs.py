@@ -25,6 +25,7 @@ from matcher.errors import MentorMatchError
 from matcher.model import Decisions, MatchResult
 from matcher.options import Options
 from matcher.pipeline import run_batch
+from matcher.solvers import get_solver
 from matcher.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
@@ -40,11 +41,14 @@ SERVER_ONLY_OPTIONS = frozenset({"taxonomy_extension"})
 
 
 def run_options(overrides: dict[str, Any]) -> Options:
-    """The library's options with a run's overrides; ``ConfigurationError`` for unknown keys."""
+    """The library's options with a run's overrides; ``ConfigurationError`` for unknown keys,
+    values out of range or an unknown solver."""
     refused = sorted(SERVER_ONLY_OPTIONS & overrides.keys())
     if refused:
         raise Unacceptable(f"Параметры {', '.join(refused)} задаются только в настройках сервиса")
-    return Options().with_overrides(overrides)
+    options = Options().with_overrides(overrides)
+    get_solver(options.solver)
+    return options
 
 
 class _Progress:
