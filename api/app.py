@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 import matcher
 from api.config import Settings
@@ -57,6 +58,14 @@ async def _configuration_error(request: Request, error: Exception) -> Response:
     return JSONResponse({"detail": f"Недопустимые настройки подбора: {error}"}, status_code=422)
 
 
+async def _unstorable(request: Request, error: Exception) -> Response:
+    """A value the database cannot hold (a NUL character, a number out of range): the client's."""
+    return JSONResponse(
+        {"detail": "Значение не может быть сохранено: недопустимый символ или слишком большое число"},
+        status_code=422,
+    )
+
+
 async def _log_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """Method, path (ids only, never the query, which may hold a name) and status."""
     started = time.perf_counter()
@@ -93,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(ConfigurationError, _configuration_error)
+    app.add_exception_handler(DataError, _unstorable)
     app.middleware("http")(_log_request)
     app.include_router(api_router)
     return app

@@ -9,6 +9,7 @@ latest truth. People are stored as their validated fields and turned back into t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,7 +28,8 @@ from matcher.validation import check_references, validate_mentees, validate_ment
 
 Kind = Literal["mentors", "mentees"]
 DEGREES = (1, 2, 3)
-PERSON_FIELDS = tuple(Person.model_fields)
+DB_INT_MAX = 2**31 - 1
+"""Largest whole number every supported database stores in an integer column."""
 MENTOR_FIELDS = tuple(Mentor.model_fields)
 MENTEE_FIELDS = tuple(Mentee.model_fields)
 
@@ -68,12 +70,12 @@ def _row_numbers(table: RawTable) -> dict[str, int]:
     return {cells.get("id", ""): number for cells, number in zip(table.rows, table.row_numbers, strict=True)}
 
 
-def _check_scope(
+def _scope_problems(
     people: Sequence[Person], table: RawTable, caller: Caller, stored: Mapping[str, str]
-) -> None:
+) -> list[CellProblem]:
     """Rows the caller may not write: another institution's people, or an id another one holds."""
     if caller.scope is None:
-        return
+        return []
     rows = _row_numbers(table)
     problems = [
         CellProblem(
@@ -97,8 +99,26 @@ def _check_scope(
         for person_id, institution in stored.items()
         if institution != caller.scope
     )
-    if problems:
-        raise InputError(sorted(problems, key=lambda problem: problem.row))
+    return problems
+
+
+def _storage_problems(
+    records: Sequence[dict[str, Any]], file: str, rows: Mapping[str, int], headers: Mapping[str, str]
+) -> list[CellProblem]:
+    """Values no database column can hold the same way everywhere: huge numbers, NUL characters."""
+    problems = []
+    for record in records:
+        for column, value in record.items():
+            if isinstance(value, int) and not isinstance(value, bool) and value > DB_INT_MAX:
+                message = "слишком большое число"
+            elif "\\u0000" in json.dumps(value):
+                message = "недопустимый символ (NUL)"
+            else:
+                continue
+            problems.append(
+                CellProblem(file, rows.get(record["id"], 0), headers.get(column, column), str(value), message)
+            )
+    return problems
 
 
 def import_bank(
@@ -106,19 +126,26 @@ def import_bank(
 ) -> Imported:
     """Validate the whole file, then write every row in one transaction; else ``InputError``."""
     table = read_table(data, name=filename, kind=kind)
+    people: Sequence[Person]
     if kind == "mentors":
-        mentors = validate_mentors(table, taxonomy).mentors
-        stored = repository.people_by_id(session, MentorRow, (person.id for person in mentors))
-        _check_scope(mentors, table, caller, {key: row.institution for key, row in stored.items()})
-        records = [_record(person, MENTOR_FIELDS) for person in mentors]
-        created, updated = repository.upsert_people(session, MentorRow, records, caller=caller)
+        people, fields = validate_mentors(table, taxonomy).mentors, MENTOR_FIELDS
+        found = repository.people_by_id(session, MentorRow, (person.id for person in people))
+        held = {key: row.institution for key, row in found.items()}
     else:
         bank = validate_mentees(table, taxonomy)
         all_mentors = repository.people_of(session, MentorRow, institution=None)
         check_references(bank, MentorBank(tuple(mentor_of(row) for row in all_mentors)), mentee_table=table)
-        held = repository.people_by_id(session, MenteeRow, (person.id for person in bank.mentees))
-        _check_scope(bank.mentees, table, caller, {key: row.institution for key, row in held.items()})
-        records = [_record(person, MENTEE_FIELDS) for person in bank.mentees]
+        people, fields = bank.mentees, MENTEE_FIELDS
+        seen = repository.people_by_id(session, MenteeRow, (person.id for person in people))
+        held = {key: row.institution for key, row in seen.items()}
+    records = [_record(person, fields) for person in people]
+    problems = _scope_problems(people, table, caller, held)
+    problems += _storage_problems(records, table.file, _row_numbers(table), table.headers)
+    if problems:
+        raise InputError(sorted(problems, key=lambda problem: problem.row))
+    if kind == "mentors":
+        created, updated = repository.upsert_people(session, MentorRow, records, caller=caller)
+    else:
         created, updated = repository.upsert_people(session, MenteeRow, records, caller=caller)
     return Imported(file=table.file, created=created, updated=updated)
 
@@ -177,10 +204,15 @@ def edit_person(
         raise InputError(problems)
     try:
         if isinstance(row, MentorRow):
-            merged: Person = Mentor.model_validate({**mentor_of(row).model_dump(), **patch})
-            repository.update_person(session, row, _record(merged, MENTOR_FIELDS), caller=caller)
+            record = _record(Mentor.model_validate({**mentor_of(row).model_dump(), **patch}), MENTOR_FIELDS)
         else:
-            merged = Mentee.model_validate({**mentee_of(row).model_dump(), **patch})
-            repository.update_person(session, row, _record(merged, MENTEE_FIELDS), caller=caller)
+            record = _record(Mentee.model_validate({**mentee_of(row).model_dump(), **patch}), MENTEE_FIELDS)
     except ValidationError as error:
         raise InputError(_problems_of(error)) from None
+    problems = _storage_problems([record], "", {}, {})
+    if problems:
+        raise InputError(problems)
+    if isinstance(row, MentorRow):
+        repository.update_person(session, row, record, caller=caller)
+    else:
+        repository.update_person(session, row, record, caller=caller)

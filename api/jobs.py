@@ -23,7 +23,7 @@ from api.storage import run_records
 from api.storage.tables import RunRow
 from matcher.errors import MentorMatchError
 from matcher.model import Decisions, MatchResult
-from matcher.options import Options
+from matcher.options import Options, options_from_mapping
 from matcher.pipeline import run_batch
 from matcher.solvers import get_solver
 from matcher.taxonomy import Taxonomy
@@ -46,7 +46,7 @@ def run_options(overrides: dict[str, Any]) -> Options:
     refused = sorted(SERVER_ONLY_OPTIONS & overrides.keys())
     if refused:
         raise Unacceptable(f"Параметры {', '.join(refused)} задаются только в настройках сервиса")
-    options = Options().with_overrides(overrides)
+    options = options_from_mapping(overrides)
     get_solver(options.solver)
     return options
 

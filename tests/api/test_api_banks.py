@@ -160,3 +160,34 @@ def test_erasing_a_person_leaves_no_trace_of_their_data(service: Service) -> Non
     surname = name.split()[0]
     assert not [row for row in stored if surname in row]
     assert any("Петров" in row for row in stored), "the other mentees are still there"
+
+
+def test_nothing_a_client_sends_gets_a_500(service: Service) -> None:
+    curator = service.user("curator", SCHOOL)
+    import_banks(curator, SCHOOL)
+    for body in (
+        {"full_name": "Смир\x00нова"},
+        {"experience_years": 10**20},
+        {"capacity": 2**40},
+        {"full_name": None},
+        {"formats": ["telepathy"]},
+        {"competences": {"ict": "high"}},
+    ):
+        response = curator.patch("/api/v1/mentors/T-01", json=body)
+        assert response.status_code == 422, (body, response.text)
+    header, rows = _mentor_rows()
+    rows[0][header.index("Стаж")] = str(10**12)
+    huge = upload(curator, "mentors", bank_csv("mentors", rows=rows))
+    assert huge.status_code == 422 and huge.json()["detail"][0]["row"] == 2
+    assert (
+        curator.post("/api/v1/runs", json={"scope": "institution", "options": {"weights": 5}}).status_code
+        == 422
+    )
+    assert (
+        curator.post(
+            "/api/v1/runs", content=b"{not json", headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
+    for path, params in (("/api/v1/mentors/%00", {}), ("/api/v1/mentors", {"institution": "a\x00"})):
+        assert curator.get(path, params=params).status_code < 500
