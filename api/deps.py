@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.access import Caller, Permission, Role, hash_token
 from api.config import Settings
 from api.errors import Conflict, Forbidden, NotFound, TooLarge, Unacceptable, Unauthorized
-from api.jobs import Jobs
+from api.jobs import Jobs, run_options
 from api.schemas import RunCreate
 from api.storage import repository, run_records
 from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow
@@ -153,7 +153,8 @@ ProposalInScope = Annotated[ProposalRow, Depends(proposal_in_scope)]
 
 @dataclass(frozen=True, slots=True)
 class PlannedRun:
-    """A run request checked against the caller's scope: what to match, and against which base."""
+    """A run request checked against the caller's scope and the library's options: what to match,
+    with which options, and against which base."""
 
     scope: str
     institution: str | None
@@ -180,6 +181,7 @@ def planned_run(body: RunCreate, caller: RunStarters, session: SessionDep) -> Pl
             raise NotFound("Базовый запуск не найден")
         if base.status != "done":
             raise Conflict("Базовый запуск ещё не завершён: на его решения пока нельзя опереться")
+    run_options(body.options)
     return PlannedRun(body.scope, institution, body.based_on, body.options)
 
 

@@ -104,6 +104,7 @@ class Jobs:
                 log.info("run %d failed: empty bank", run.id)
                 return
             base = run_records.proposals_of(session, run.based_on) if run.based_on else []
+            session.commit()  # no transaction stays open while the solver works
             result = run_batch(
                 mentees,
                 mentors,

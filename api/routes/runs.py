@@ -14,7 +14,6 @@ from api.deps import (
     SessionDep,
 )
 from api.errors import Conflict
-from api.jobs import run_options
 from api.routes.responses import CONFLICT, ERRORS
 from api.schemas import (
     ProposalPublic,
@@ -35,7 +34,6 @@ router = APIRouter(prefix="/api/v1/runs", tags=["runs"], responses=ERRORS)
 def start_run(
     caller: RunStarters, plan: PlannedRunDep, session: SessionDep, services: ServicesDep
 ) -> RunAccepted:
-    run_options(plan.options)
     run = run_records.create_run(
         session,
         scope=plan.scope,
