@@ -292,6 +292,9 @@ class ProposalPublic(BaseModel):
         examples=["Закрывает затруднения: ИКТ (наставник — высокий уровень); тот же предмет; очно, school-7"]
     )
     breakdown: dict[str, float] = Field(examples=[{"coverage": 1.0, "subject": 1.0, "preference": 0.0}])
+    robustness: str = Field(
+        description="solid when the pair survives every perturbation of the weights", examples=["solid"]
+    )
     status: ProposalStatus
     version: int = Field(examples=[1])
     mentee_consent: bool | None = Field(description="the mentee's written agreement with this pair")
@@ -318,6 +321,10 @@ class UnmatchedPublic(BaseModel):
     reason: str = Field(examples=["capacity_exhausted"])
     candidates: list[str] = Field(examples=[["T-0042", "T-0017"]])
     explanation: str = Field(examples=["подходящие наставники заняты"])
+    fix: str = Field(
+        description="the smallest change found that would place the mentee",
+        examples=["добавить одно место наставнику T-0042"],
+    )
 
 
 class UnmatchedPage(BaseModel):
