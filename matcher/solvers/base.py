@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Protocol
 
@@ -66,6 +66,11 @@ class Assignment:
     ``objective`` is the total fit of the chosen pairs; ``bound`` is the best total fit the
     solver proved achievable among assignments that match as many mentees (equal to
     ``objective`` when optimal), or None when it proved none.
+
+    Groups (contract rule 3): ``group_of`` gives, per entry of ``chosen``, the number of the
+    group that row belongs to (−1: an individual pair); None means every row is individual
+    (solvers that never form groups leave it so). Group ``k`` meets remotely when ``group_remote[k]`` and shares the difficulty in
+    column ``group_theme[k]`` of ``MatchingProblem.covers``; all its rows have the same mentor.
     """
 
     chosen: npt.NDArray[np.int64]
@@ -74,6 +79,15 @@ class Assignment:
     bound: float | None
     seconds: float
     method: str
+    group_of: npt.NDArray[np.int64] | None = None
+    group_remote: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    group_theme: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def groups(self) -> npt.NDArray[np.int64]:
+        """Per entry of ``chosen``, its group number, −1 for an individual pair."""
+        if self.group_of is None:
+            return np.full(self.chosen.size, -1, dtype=np.int64)
+        return self.group_of
 
 
 class Solver(Protocol):
