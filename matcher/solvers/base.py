@@ -69,8 +69,9 @@ class Assignment:
 
     Groups (contract rule 3): ``group_of`` gives, per entry of ``chosen``, the number of the
     group that row belongs to (−1: an individual pair); None means every row is individual
-    (solvers that never form groups leave it so). Group ``k`` meets remotely when ``group_remote[k]`` and shares the difficulty in
-    column ``group_theme[k]`` of ``MatchingProblem.covers``; all its rows have the same mentor.
+    (solvers that never form groups leave it so). Group ``k`` meets remotely when
+    ``group_remote[k]`` and shares the difficulty in column ``group_theme[k]`` of
+    ``MatchingProblem.covers``; all its rows have the same mentor.
     """
 
     chosen: npt.NDArray[np.int64]
