@@ -177,23 +177,23 @@ UNMATCHED_TEXT = {
 def unmatched_from(
     matched: npt.NDArray[np.bool_], pairs: PairTable, mentees: MenteeBank, mentors: MentorBank
 ) -> list[Unmatched]:
-    """Every mentee without a proposal, with the reason and the best candidates."""
-    if len(pairs):
-        order = np.lexsort((-pairs.score, pairs.mentee_idx))
-        first = np.searchsorted(pairs.mentee_idx[order], np.arange(len(mentees)), side="left")
+    """Every mentee without a proposal, with the first-glance reason and the best candidates.
+
+    ``diagnosis`` refines the reason by looking at every mentor who covers a difficulty.
+    """
+    order = np.lexsort((-pairs.score, pairs.mentee_idx))
+    sorted_mentees = pairs.mentee_idx[order]
     out = []
     for i in np.flatnonzero(~matched).tolist():
         mentee = mentees.mentees[i]
+        lo, hi = np.searchsorted(sorted_mentees, [i, i + 1])
         if not mentee.consent:
             reason = UnmatchedReason.NO_CONSENT
-        elif pairs.allowed_per_mentee[i] == 0:
+        elif hi == lo:
             reason = UnmatchedReason.NO_COMPATIBLE_MENTOR
         else:
             reason = UnmatchedReason.CAPACITY_EXHAUSTED
-        candidates: tuple[str, ...] = ()
-        if reason is UnmatchedReason.CAPACITY_EXHAUSTED:
-            rows = order[first[i] : first[i] + CANDIDATES_LISTED]
-            rows = rows[pairs.mentee_idx[rows] == i]
-            candidates = tuple(mentors.mentors[int(pairs.mentor_idx[r])].id for r in rows)
+        rows = order[lo : min(hi, lo + CANDIDATES_LISTED)]
+        candidates = tuple(mentors.mentors[int(pairs.mentor_idx[r])].id for r in rows)
         out.append(Unmatched(mentee.id, reason, candidates, UNMATCHED_TEXT[reason]))
     return out

@@ -1,12 +1,13 @@
-"""Fit scores for every allowed mentee–mentor pair, from named components.
+"""Fit scores for the allowed mentee–mentor pairs, from named components; top k per mentee.
 
-Pairs are found and scored block by block of mentees: the sparse product of the mentees'
-severity-weighted difficulties with the mentors' level-weighted competences yields exactly the
-pairs that cover at least one difficulty, with their coverage; the other components are read
-off small per-block products. Only the best ``candidates_per_mentee`` pairs of each mentee are
-kept (plus every preferred, pinned or previously proposed pair), so memory stays proportional to
-mentees × k, never mentees × mentors. ``PairTable.cut_best`` records, per mentee, the best score
-that was cut, so the run can say whether pruning could have mattered.
+Scoring goes block by block of mentees and never holds anything of size mentees × mentors:
+each block is scored against every mentor as dense block × mentors arrays, one per component
+(small matrix products over the taxonomy, subjects, levels and the SVD text space, and outer
+comparisons for experience and institution), masked by the hard rules, and only each mentee's
+best ``candidates_per_mentee`` allowed pairs (plus every preferred, pinned or previously
+proposed one) leave the block, with their components. The kept pairs are exactly each
+mentee's top k of all allowed pairs. ``PairTable.cut_best`` records, per mentee, the best
+score among the allowed pairs that were not kept.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from matcher.vectorising import Profiles
 Floats = npt.NDArray[np.float32]
 FULL_EXPERIENCE_LEAD = 10.0
 """Years of lead over the mentee that give the experience component its full value."""
-MAX_BLOCK_CELLS = 8_000_000
-"""Mentees per block are chosen so that a dense block has at most this many cells."""
+MAX_BLOCK_CELLS = 4_000_000
+"""Mentees per block are chosen so that a block × mentors array has at most this many cells."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +43,9 @@ class PairTable:
     score: Floats
     components: dict[str, Floats]
     allowed_per_mentee: npt.NDArray[np.int64]
-    """How many allowed pairs each mentee had before pruning."""
+    """Per mentee, the mentors with consent and room who cover at least one difficulty."""
     cut_best: Floats
-    """Per mentee, the best score among pruned pairs (-1 when nothing was pruned)."""
+    """Per mentee, the best score among scored pairs that were not kept (-1: none)."""
 
     def __len__(self) -> int:
         return int(self.mentee_idx.size)
@@ -62,43 +63,6 @@ class PairTable:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Mentors:
-    """Mentor-side matrices prepared once for every block."""
-
-    credit: sparse.csc_matrix  # topics × mentors, level / 3, zero for inactive mentors
-    strong: sparse.csc_matrix  # topics × mentors, 1 where level is 3
-    subjects: sparse.csc_matrix
-    levels: sparse.csc_matrix
-    text: Floats
-    experience: Floats
-
-    @classmethod
-    def prepare(cls, profiles: Profiles, active: npt.NDArray[np.bool_]) -> _Mentors:
-        topics = sparse.diags(active.astype(np.float32)) @ profiles.topics
-        strong = topics.copy()
-        strong.data = (strong.data >= 3).astype(np.float32)
-        strong.eliminate_zeros()
-        return cls(
-            credit=(topics / 3.0).T.tocsc().astype(np.float32),
-            strong=strong.T.tocsc(),
-            subjects=profiles.subjects.T.tocsc(),
-            levels=profiles.levels.T.tocsc(),
-            text=profiles.text,
-            experience=profiles.experience,
-        )
-
-
-def _share(block: sparse.csr_matrix, mentor_side: sparse.csc_matrix, local: Index, cols: Index) -> Floats:
-    """Share of each mentee's items (rows of ``block``) that the pair's mentor also has."""
-    if block.shape[1] == 0:
-        return np.zeros(local.size, dtype=np.float32)
-    overlap: Floats = (block @ mentor_side).toarray()[local, cols].astype(np.float32)
-    own = np.asarray(block.sum(axis=1), dtype=np.float32).ravel()[local]
-    share: Floats = np.divide(overlap, own, out=np.zeros_like(overlap), where=own > 0)
-    return share
-
-
 def _experience(mentee_years: Floats, mentor_years: Floats, strong: npt.NDArray[np.bool_]) -> Floats:
     lead = mentor_years - mentee_years
     value = np.clip(lead / FULL_EXPERIENCE_LEAD, 0.0, 1.0)
@@ -107,78 +71,58 @@ def _experience(mentee_years: Floats, mentor_years: Floats, strong: npt.NDArray[
     return np.where(reverse, 1.0, value).astype(np.float32)
 
 
-def _assemble(
-    mentees: Profiles,
-    mentor_experience: Floats,
-    eligibility: Eligibility,
-    glob: Index,
-    cols: Index,
-    measured: dict[str, Floats],
-    strong: npt.NDArray[np.bool_],
-) -> dict[str, Floats]:
-    """All components of the pairs (glob[i], cols[i]) from the measured overlaps."""
-    return {
-        **measured,
-        "experience": _experience(mentees.experience[glob], mentor_experience[cols], strong),
-        "institution": (eligibility.mentee_institution[glob] == eligibility.mentor_institution[cols]).astype(
-            np.float32
-        ),
-        "preference": eligibility.preferred.contains(glob, cols).astype(np.float32),
-    }
-
-
-def _block_components(
-    mentees: Profiles, mentors: _Mentors, eligibility: Eligibility, rows: slice
-) -> tuple[Index, Index, npt.NDArray[np.int8], dict[str, Floats]]:
-    severity = mentees.topics[rows]
-    coverage = (severity @ mentors.credit).tocoo()
-    local = coverage.row.astype(np.int64)
-    cols = coverage.col.astype(np.int64)
-    glob = local + int(rows.start or 0)
-    ok, in_person, remote = eligibility.allowed(glob, cols)
-    local, cols, glob = local[ok], cols[ok], glob[ok]
-    fmt = np.stack([np.where(in_person[ok], 0, 1).astype(np.int8), remote[ok].astype(np.int8)])
-    own_severity = np.asarray(severity.sum(axis=1), dtype=np.float32).ravel()
-    binary = severity.copy()
-    binary.data[:] = 1.0
-    strong = (binary @ mentors.strong).toarray()[local, cols] > 0
-    text_block = mentees.text[rows] @ mentors.text.T
-    measured = {
-        "coverage": (coverage.data[ok] / own_severity[local]).astype(np.float32),
-        "subject": _share(mentees.subjects[rows], mentors.subjects, local, cols),
-        "level": _share(mentees.levels[rows], mentors.levels, local, cols),
-        "text": np.clip(text_block[local, cols], 0.0, 1.0).astype(np.float32),
-    }
-    return glob, cols, fmt, _assemble(mentees, mentors.experience, eligibility, glob, cols, measured, strong)
-
-
 def _row_share(
     mentee_side: sparse.csr_matrix, mentor_side: sparse.csr_matrix, glob: Index, cols: Index
 ) -> Floats:
-    overlap = np.asarray(mentee_side[glob].multiply(mentor_side[cols]).sum(axis=1), dtype=np.float32).ravel()
-    own = np.asarray(mentee_side[glob].sum(axis=1), dtype=np.float32).ravel()
+    """Share of each pair's mentee items (rows of ``mentee_side``) that its mentor also has."""
+    mine = mentee_side[glob]
+    overlap = np.asarray(mine.multiply(mentor_side[cols]).sum(axis=1), dtype=np.float32).ravel()
+    own = np.asarray(mine.sum(axis=1), dtype=np.float32).ravel()
     share: Floats = np.divide(overlap, own, out=np.zeros_like(overlap), where=own > 0)
     return share
+
+
+class PairScorer:
+    """Full components of any pairs, allowed or not (scoring, pins, what-if diagnosis)."""
+
+    def __init__(self, mentees: Profiles, mentors: Profiles, eligibility: Eligibility) -> None:
+        self.mentees = mentees
+        self.mentors = mentors
+        self.eligibility = eligibility
+        self.credit = sparse.csr_matrix(mentors.topics / 3.0, dtype=np.float32)
+        strong = mentors.topics.copy()
+        strong.data = (strong.data >= 3).astype(np.float32)
+        self.strong = strong
+        binary = mentees.topics.copy()
+        binary.data[:] = 1.0
+        self.binary = binary
+
+    def components(self, glob: Index, cols: Index) -> dict[str, Floats]:
+        strong = np.asarray(self.binary[glob].multiply(self.strong[cols]).sum(axis=1)).ravel() > 0
+        text = (
+            np.einsum("ij,ij->i", self.mentees.text[glob], self.mentors.text[cols])
+            if glob.size
+            else np.zeros(0, dtype=np.float32)
+        )
+        elig = self.eligibility
+        return {
+            "coverage": _row_share(self.mentees.topics, self.credit, glob, cols),
+            "subject": _row_share(self.mentees.subjects, self.mentors.subjects, glob, cols),
+            "level": _row_share(self.mentees.levels, self.mentors.levels, glob, cols),
+            "text": np.clip(text, 0.0, 1.0).astype(np.float32),
+            "experience": _experience(self.mentees.experience[glob], self.mentors.experience[cols], strong),
+            "institution": (elig.mentee_institution[glob] == elig.mentor_institution[cols]).astype(
+                np.float32
+            ),
+            "preference": elig.preferred.contains(glob, cols).astype(np.float32),
+        }
 
 
 def pair_components(
     mentees: Profiles, mentors: Profiles, eligibility: Eligibility, glob: Index, cols: Index
 ) -> dict[str, Floats]:
-    """Components of arbitrary pairs, allowed or not (pins, what-if diagnosis); row by row."""
-    credit = mentors.topics / 3.0
-    strong_side = mentors.topics.copy()
-    strong_side.data = (strong_side.data >= 3).astype(np.float32)
-    binary = mentees.topics.copy()
-    binary.data[:] = 1.0
-    strong = np.asarray(binary[glob].multiply(strong_side[cols]).sum(axis=1)).ravel() > 0
-    text = np.einsum("ij,ij->i", mentees.text[glob], mentors.text[cols]) if glob.size else np.zeros(0)
-    measured = {
-        "coverage": _row_share(mentees.topics, sparse.csr_matrix(credit), glob, cols),
-        "subject": _row_share(mentees.subjects, mentors.subjects, glob, cols),
-        "level": _row_share(mentees.levels, mentors.levels, glob, cols),
-        "text": np.clip(text, 0.0, 1.0).astype(np.float32),
-    }
-    return _assemble(mentees, mentors.experience, eligibility, glob, cols, measured, strong)
+    """Components of arbitrary pairs, allowed or not (pins, what-if diagnosis)."""
+    return PairScorer(mentees, mentors, eligibility).components(glob, cols)
 
 
 def combine(components: dict[str, Floats], weights: ScoringWeights) -> Floats:
@@ -188,14 +132,138 @@ def combine(components: dict[str, Floats], weights: ScoringWeights) -> Floats:
     return np.asarray(total / weights.total(), dtype=np.float32)
 
 
-def _top_k(glob: Index, score: Floats, forced: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.bool_]:
-    """Each mentee's k best pairs, plus the forced ones."""
-    order = np.lexsort((-score, glob))
-    sorted_rows = glob[order]
-    rank = np.arange(order.size) - np.searchsorted(sorted_rows, sorted_rows, side="left")
-    keep = np.zeros(order.size, dtype=bool)
-    keep[order] = rank < k
-    return keep | forced
+@dataclass(slots=True)
+class _Scored:
+    glob: Index
+    cols: Index
+    fmt: npt.NDArray[np.int8]
+    remote: npt.NDArray[np.bool_]
+    components: dict[str, Floats]
+    score: Floats
+
+    @classmethod
+    def empty(cls) -> _Scored:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(
+            none,
+            none,
+            np.zeros(0, np.int8),
+            np.zeros(0, bool),
+            {n: np.zeros(0, np.float32) for n in COMPONENTS},
+            np.zeros(0, np.float32),
+        )
+
+    @staticmethod
+    def concatenate(parts: list[_Scored]) -> _Scored:
+        return _Scored(
+            np.concatenate([p.glob for p in parts]),
+            np.concatenate([p.cols for p in parts]),
+            np.concatenate([p.fmt for p in parts]),
+            np.concatenate([p.remote for p in parts]),
+            {n: np.concatenate([p.components[n] for p in parts]) for n in COMPONENTS},
+            np.concatenate([p.score for p in parts]),
+        )
+
+
+class _BlockScorer:
+    """Scores one block of mentees against every mentor as dense block × mentors arrays."""
+
+    def __init__(self, scorer: PairScorer, options: Options) -> None:
+        self.scorer = scorer
+        self.options = options
+        self.weights = options.weights.as_dict()
+        elig = scorer.eligibility
+        mentors = scorer.mentors
+        active = elig.mentor_active.astype(np.float32)[:, None]
+        self.credit_t = np.asarray(scorer.credit.multiply(active).T.todense(), dtype=np.float32)
+        self.strong_t = np.asarray(scorer.strong.T.todense(), dtype=np.float32)
+        self.subjects_t = sparse.csc_matrix(mentors.subjects.T, dtype=np.float32)
+        self.levels_t = sparse.csc_matrix(mentors.levels.T, dtype=np.float32)
+        self.text_t = np.ascontiguousarray(mentors.text.T)
+        specials = [elig.preferred.pairs(), elig.pinned.pairs(), elig.previous.pairs()]
+        self.forced_glob = np.concatenate([p[0] for p in specials])
+        self.forced_cols = np.concatenate([p[1] for p in specials])
+
+    def _share(self, block: sparse.csr_matrix, mentor_side_t: sparse.csc_matrix) -> Floats:
+        if block.shape[1] == 0:
+            return np.zeros((block.shape[0], mentor_side_t.shape[1]), dtype=np.float32)
+        overlap = np.asarray((block @ mentor_side_t).todense(), dtype=np.float32)
+        own = np.asarray(block.sum(axis=1), dtype=np.float32)
+        overlap /= np.maximum(own, 1.0)
+        return overlap
+
+    def _components(self, rows: slice) -> dict[str, Floats]:
+        """Every component of every pair of the block (block × mentors arrays)."""
+        mentees, elig = self.scorer.mentees, self.scorer.eligibility
+        severity = mentees.topics[rows]
+        own = np.asarray(severity.sum(axis=1), dtype=np.float32)
+        coverage = np.asarray(severity @ self.credit_t, dtype=np.float32) / np.maximum(own, 1e-9)
+        strong = np.asarray(self.scorer.binary[rows] @ self.strong_t) > 0
+        lead = self.scorer.mentors.experience[None, :] - mentees.experience[rows, None]
+        experience = np.clip(lead / FULL_EXPERIENCE_LEAD, 0.0, 1.0)
+        experience[np.isnan(lead)] = 0.5
+        experience[strong & (lead < 0)] = 1.0
+        text = mentees.text[rows] @ self.text_t
+        np.clip(text, 0.0, 1.0, out=text)
+        return {
+            "coverage": coverage,
+            "subject": self._share(mentees.subjects[rows], self.subjects_t),
+            "level": self._share(mentees.levels[rows], self.levels_t),
+            "text": text,
+            "experience": experience.astype(np.float32),
+            "institution": (elig.mentee_institution[rows, None] == elig.mentor_institution[None, :]).astype(
+                np.float32
+            ),
+            "preference": np.zeros_like(coverage),
+        }
+
+    def score(self, rows: slice) -> tuple[_Scored, npt.NDArray[np.int64], Floats]:
+        """The block's top k allowed pairs (and forced ones), coverage counts and best cut scores."""
+        start = int(rows.start or 0)
+        elig = self.scorer.eligibility
+        comps = self._components(rows)
+        n_rows, n_mentors = comps["coverage"].shape
+        inside = (self.forced_glob >= start) & (self.forced_glob < start + n_rows)
+        forced_local, forced_cols = self.forced_glob[inside] - start, self.forced_cols[inside]
+        comps["preference"][forced_local, forced_cols] = elig.preferred.contains(
+            forced_local + start, forced_cols
+        ).astype(np.float32)
+        score = combine(comps, self.options.weights)
+        covering = comps["coverage"] > 0
+        counts = np.count_nonzero(covering & elig.mentor_active[None, :], axis=1).astype(np.int64)
+        glob_grid = np.arange(start, start + n_rows)[:, None]
+        in_person, remote = elig.formats(glob_grid, np.arange(n_mentors)[None, :])
+        allowed = (
+            covering & (in_person | remote) & elig.mentor_active[None, :] & elig.mentee_active[rows, None]
+        )
+        self_pos = elig.self_mentor[rows]
+        allowed[np.flatnonzero(self_pos >= 0), self_pos[self_pos >= 0]] = False
+        banned_glob, banned_cols = elig.banned.pairs()
+        hit = (banned_glob >= start) & (banned_glob < start + n_rows)
+        allowed[banned_glob[hit] - start, banned_cols[hit]] = False
+        score[~allowed] = -1.0
+        k = min(self.options.candidates_per_mentee, n_mentors)
+        top = (
+            np.argpartition(-score, k - 1, axis=1)[:, :k]
+            if k < n_mentors
+            else np.tile(np.arange(n_mentors), (n_rows, 1))
+        )
+        local = np.concatenate([np.repeat(np.arange(n_rows), top.shape[1]), forced_local])
+        cols = np.concatenate([top.ravel(), forced_cols])
+        keys = np.unique(local * n_mentors + cols)
+        local, cols = keys // n_mentors, keys % n_mentors
+        local, cols = local[allowed[local, cols]], cols[allowed[local, cols]]
+        kept = _Scored(
+            local + start,
+            cols,
+            np.where(in_person[local, cols], 0, 1).astype(np.int8),
+            remote[local, cols],
+            {name: values[local, cols] for name, values in comps.items()},
+            score[local, cols],
+        )
+        score[local, cols] = -1.0
+        cut_best = score.max(axis=1, initial=-1.0).astype(np.float32)
+        return kept, counts, cut_best
 
 
 def score_pairs(
@@ -205,49 +273,31 @@ def score_pairs(
     options: Options,
     progress: Callable[[float], None] | None = None,
 ) -> PairTable:
-    """Every allowed pair that covers a difficulty, scored; the top k per mentee kept."""
-    prepared = _Mentors.prepare(mentors, eligibility.mentor_active)
+    """The top ``candidates_per_mentee`` allowed pairs of every mentee, exactly, scored."""
+    blocks = _BlockScorer(PairScorer(mentees, mentors, eligibility), options)
     n_mentees, n_mentors = len(mentees), len(mentors)
-    block = max(1, min(options.chunk_size, MAX_BLOCK_CELLS // max(n_mentors, 1)))
+    size = max(1, min(options.chunk_size, MAX_BLOCK_CELLS // max(n_mentors, 1)))
     allowed = np.zeros(n_mentees, dtype=np.int64)
     cut_best = np.full(n_mentees, -1.0, dtype=np.float32)
-    parts: list[tuple[Index, Index, npt.NDArray[np.int8], dict[str, Floats], Floats]] = []
-    for start in range(0, n_mentees, block):
-        glob, cols, fmt, comps = _block_components(
-            mentees, prepared, eligibility, slice(start, start + block)
-        )
-        score = combine(comps, options.weights)
-        allowed += np.bincount(glob, minlength=n_mentees)
-        forced = (
-            eligibility.preferred.contains(glob, cols)
-            | eligibility.pinned.contains(glob, cols)
-            | eligibility.previous.contains(glob, cols)
-        )
-        keep = _top_k(glob, score, forced, options.candidates_per_mentee)
-        np.maximum.at(cut_best, glob[~keep], score[~keep])
-        parts.append(
-            (glob[keep], cols[keep], fmt[:, keep], {n: v[keep] for n, v in comps.items()}, score[keep])
-        )
+    kept = [_Scored.empty()]
+    for start in range(0, n_mentees, size):
+        if not eligibility.mentee_active[start : start + size].any():
+            continue
+        scored, covering, cut = blocks.score(slice(start, start + size))
+        allowed[start : start + covering.size] = covering
+        cut_best[start : start + cut.size] = cut
+        kept.append(scored)
         if progress is not None:
-            progress(min(1.0, (start + block) / max(n_mentees, 1)))
-    return _concatenate(parts, allowed, cut_best)
-
-
-def _concatenate(
-    parts: list[tuple[Index, Index, npt.NDArray[np.int8], dict[str, Floats], Floats]],
-    allowed: npt.NDArray[np.int64],
-    cut_best: Floats,
-) -> PairTable:
-    def cat(arrays: list[npt.NDArray[np.generic]], dtype: type) -> npt.NDArray[np.generic]:
-        return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype=dtype)
-
+            progress(min(1.0, (start + size) / max(n_mentees, 1)))
+    allowed[~eligibility.mentee_active] = 0
+    table = _Scored.concatenate(kept)
     return PairTable(
-        mentee_idx=cat([p[0] for p in parts], np.int32),  # type: ignore[arg-type]
-        mentor_idx=cat([p[1] for p in parts], np.int32),  # type: ignore[arg-type]
-        format=cat([p[2][0] for p in parts], np.int8),  # type: ignore[arg-type]
-        can_remote=cat([p[2][1] for p in parts], np.bool_),  # type: ignore[arg-type]
-        score=cat([p[4] for p in parts], np.float32),  # type: ignore[arg-type]
-        components={n: cat([p[3][n] for p in parts], np.float32) for n in COMPONENTS},  # type: ignore[misc]
+        mentee_idx=table.glob.astype(np.int32),
+        mentor_idx=table.cols.astype(np.int32),
+        format=table.fmt,
+        can_remote=table.remote,
+        score=table.score,
+        components=table.components,
         allowed_per_mentee=allowed,
         cut_best=cut_best,
     )
