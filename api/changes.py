@@ -1,7 +1,8 @@
 """A run based on an earlier one: the decisions it honours and what it changed, and why.
 
 Approved and pinned pairs of the base are kept (with their status and consents); rejected
-pairs, and pairs that either side refused (``/consent`` with ``agree: false``), are forbidden;
+pairs, and pairs that either side refused (``/consent`` with ``agree: false``), are forbidden,
+in this run and in every later run of the same lineage;
 every other base proposal is a ``previous`` pair that the library keeps where that costs little
 fit (``Options.stability_tolerance``), keeping the consents already given. The change list
 names each pair that left or joined and sums it up in one Russian sentence for the council:
@@ -53,18 +54,27 @@ def _refused(proposal: DecidedPair) -> bool:
     return proposal.mentee_consent is False or proposal.mentor_consent is False
 
 
-def decisions_from(base: Iterable[DecidedPair]) -> Decisions:
+def _forbidden(proposal: DecidedPair) -> bool:
+    return proposal.status == "rejected" or _refused(proposal)
+
+
+def decisions_from(base: Iterable[DecidedPair], earlier: Iterable[DecidedPair] = ()) -> Decisions:
+    """The base run's decisions; rejections and refusals of ``earlier`` runs in its lineage stay too."""
     pinned: set[Pair] = set()
-    forbidden: set[Pair] = set()
+    forbidden: set[Pair] = {_pair(p) for p in earlier if _forbidden(p)}
     previous: set[Pair] = set()
     for proposal in base:
-        if proposal.status == "rejected" or _refused(proposal):
+        if _forbidden(proposal):
             forbidden.add(_pair(proposal))
         elif proposal.status in KEPT_STATUSES:
             pinned.add(_pair(proposal))
         else:
             previous.add(_pair(proposal))
-    return Decisions(pinned=frozenset(pinned), forbidden=frozenset(forbidden), previous=frozenset(previous))
+    return Decisions(
+        pinned=frozenset(pinned - forbidden),
+        forbidden=frozenset(forbidden),
+        previous=frozenset(previous - forbidden),
+    )
 
 
 def carried_over(base: Iterable[DecidedPair]) -> dict[Pair, dict[str, Any]]:

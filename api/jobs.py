@@ -22,7 +22,7 @@ from api.errors import Unacceptable
 from api.storage import run_records
 from api.storage.tables import RunRow
 from matcher.errors import MentorMatchError
-from matcher.model import Decisions, MatchResult
+from matcher.model import MatchResult
 from matcher.options import Options, options_from_mapping
 from matcher.pipeline import run_batch
 from matcher.solvers import get_solver
@@ -104,13 +104,18 @@ class Jobs:
                 log.info("run %d failed: empty bank", run.id)
                 return
             base = run_records.proposals_of(session, run.based_on) if run.based_on else []
+            earlier = [
+                p
+                for r in run_records.ancestors(session, run.id)[1:]
+                for p in run_records.proposals_of(session, r)
+            ]
             session.commit()  # no transaction stays open while the solver works
             result = run_batch(
                 mentees,
                 mentors,
                 options=run_options(run.options),
                 taxonomy=self._taxonomy,
-                decisions=decisions_from(base) if base else Decisions(),
+                decisions=decisions_from(base, earlier),
                 progress=_Progress(self._sessions, run.id),
             )
         except MentorMatchError as error:

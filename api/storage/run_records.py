@@ -68,6 +68,16 @@ def get_run(session: Session, run_id: int, *, scope: str | None) -> RunRow | Non
     return session.scalar(_runs_in_scope(scope).where(RunRow.id == run_id))
 
 
+def ancestors(session: Session, run_id: int) -> list[int]:
+    """The runs ``run_id`` is based on, nearest first (its base, that base's base, …)."""
+    found: list[int] = []
+    current = session.scalar(select(RunRow.based_on).where(RunRow.id == run_id))
+    while current is not None and current not in found:
+        found.append(current)
+        current = session.scalar(select(RunRow.based_on).where(RunRow.id == current))
+    return found
+
+
 def list_runs(session: Session, *, scope: str | None, limit: int, offset: int) -> Page[RunRow]:
     return page(session, _runs_in_scope(scope).order_by(RunRow.id.desc()), limit=limit, offset=offset)
 

@@ -145,6 +145,13 @@ def test_council_flow(service: Service, caplog: pytest.LogCaptureFixture) -> Non
     assert f"отклонена пара M-03 — {rejected['mentor_id']}" in changes["summary_ru"]
     assert "измен" in changes["summary_ru"]
 
+    # A third run based on the second still honours what was decided on the first.
+    third = run_to_end(curator, {"scope": "institution", "based_on": second["id"]})
+    third_pairs = {(p["mentee_id"], p["mentor_id"]): p for p in proposals(council, third["id"])}
+    assert ("M-03", rejected["mentor_id"]) not in third_pairs
+    assert ("M-04", refused["mentor_id"]) not in third_pairs
+    assert third_pairs[("M-01", approved["mentor_id"])]["status"] == "approved"
+
     # The draft order lists only the approved pair both sides agreed to, with names and the form.
     order = curator.get(
         f"/api/v1/runs/{second['id']}/order.docx",
@@ -185,6 +192,6 @@ def test_council_flow(service: Service, caplog: pytest.LogCaptureFixture) -> Non
     logged = "\n".join(
         record.getMessage() for record in caplog.records if not record.name.startswith(("httpx", "httpcore"))
     )
-    assert "POST /api/v1/runs 202" in logged and "run 2 done" in logged
+    assert "POST /api/v1/runs 202" in logged and "run 3 done" in logged
     for name in [*mentor_names.values(), *mentee_names.values(), "Орлова М. С."]:
         assert name.split()[0] not in logged
