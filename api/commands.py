@@ -22,7 +22,9 @@ EXIT_USAGE = 2
 
 def serve(*, host: str, port: int) -> int:
     """Run the API until interrupted; requests are logged without query strings or names."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
     uvicorn.run(create_app(Settings()), host=host, port=port, access_log=False, log_config=None)
     return 0
 
