@@ -52,6 +52,50 @@ def max_flow_min_cost(
     return np.asarray(flow.flows(pair_arcs)) > 0
 
 
+METHOD = "min-cost max-flow (OR-Tools)"
+
+
+def _unique_codes(cover: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Per mentor (row), the codes no other mentor (row) of the same mentee covers."""
+    unique: npt.NDArray[np.bool_] = cover & (cover.sum(axis=0) == 1)[None, :]
+    return unique
+
+
+def _pins_break_rules(problem: MatchingProblem) -> bool:
+    """Pins over a mentor's capacity or a mentee's max_mentors, or a pinned mentor with nothing
+    of its own to cover (rule 4)."""
+    pairs, pinned = problem.pairs, problem.pinned
+    if not pinned.any():
+        return False
+    load = np.bincount(pairs.mentor_idx[pinned], minlength=problem.n_mentors)
+    per_mentee = np.bincount(pairs.mentee_idx[pinned], minlength=problem.n_mentees)
+    if (load > problem.capacity).any() or (per_mentee > problem.max_mentors).any():
+        return True
+    rows = np.flatnonzero(pinned)
+    for i in np.flatnonzero(per_mentee > 1).tolist():
+        mine = rows[pairs.mentee_idx[rows] == i]
+        if not _unique_codes(problem.covers[mine].toarray() > 0).any(axis=1).all():
+            return True
+    return False
+
+
+def _leaves_each_mentor_its_own(
+    problem: MatchingProblem, chosen: npt.NDArray[np.bool_], rows: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Candidate rows whose mentor would leave every mentor the mentee already has a difficulty
+    that only that mentor covers (rule 4, read for every mentor, not only the newest)."""
+    ok = rows.copy()
+    mentee = problem.pairs.mentee_idx
+    candidates = np.flatnonzero(rows)
+    for i in np.unique(mentee[candidates]).tolist():
+        existing = np.flatnonzero(chosen & (mentee == i))
+        own = _unique_codes(problem.covers[existing].toarray() > 0)
+        mine = candidates[mentee[candidates] == i]
+        cover = problem.covers[mine].toarray() > 0
+        ok[mine] = (own[None, :, :] & ~cover[:, None, :]).any(axis=2).all(axis=1)
+    return ok
+
+
 class FlowSolver:
     name: ClassVar[str] = "flow"
 
@@ -61,6 +105,16 @@ class FlowSolver:
         mentee = pairs.mentee_idx.astype(np.int64)
         mentor = pairs.mentor_idx.astype(np.int64)
         chosen = problem.pinned.copy()
+        if _pins_break_rules(problem):
+            picked = np.flatnonzero(chosen).astype(np.int64)
+            return Assignment(
+                chosen=picked,
+                status=SolveStatus.INFEASIBLE,
+                objective=float(pairs.score[picked].astype(np.float64).sum()),
+                bound=None,
+                seconds=time.perf_counter() - started,
+                method=METHOD,
+            )
         load = np.bincount(mentor[chosen], minlength=problem.n_mentors)
         has = np.bincount(mentee[chosen], minlength=problem.n_mentees)
         open_rows = ~chosen & (has[mentee] == 0)
@@ -72,6 +126,7 @@ class FlowSolver:
             has = np.bincount(mentee[chosen], minlength=problem.n_mentees)
             new = np.asarray(problem.covers.multiply(covered[mentee] == 0).sum(axis=1)).ravel()
             rows = ~chosen & (has[mentee] > 0) & (has[mentee] < problem.max_mentors[mentee]) & (new > 0)
+            rows &= _leaves_each_mentor_its_own(problem, chosen, rows)
             if not rows.any():
                 break
             gain = np.rint(problem.score_scale * (new + pairs.score)).astype(np.int64)
@@ -85,7 +140,7 @@ class FlowSolver:
             objective=objective,
             bound=objective if rounds == 0 else None,
             seconds=time.perf_counter() - started,
-            method="min-cost max-flow (OR-Tools)" + ("" if rounds == 0 else ", extra mentors in rounds"),
+            method=METHOD + ("" if rounds == 0 else ", extra mentors in rounds"),
         )
 
     @staticmethod

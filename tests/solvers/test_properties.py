@@ -21,19 +21,6 @@ TIME_LIMIT = 10.0
 TAXONOMY = load_taxonomy()
 
 
-FLOW_NEW_COVERAGE = (
-    "FlowSolver adds extra mentors in rounds, each new against the earlier ones only, so an earlier "
-    "mentor may end up covering nothing the later ones do not"
-)
-FLOW_PINS = "FlowSolver places pins without checking capacity or rule 4 and still reports optimal"
-
-
-def solvers(*, flow_fails: str, always: bool) -> list[object]:
-    """Every solver's name, FlowSolver's marked as a known failure (``always``: on every run)."""
-    known = pytest.mark.xfail(reason=flow_fails, strict=always)
-    return [pytest.param(name, marks=known) if name == "flow" else name for name in sorted(SOLVERS)]
-
-
 def two_mentor_problem(capacity: list[int], pinned: list[int]) -> MatchingProblem:
     """Mentee 0, allowed 2 mentors: mentor 0 covers its difficulty 0 (fit 0.9), mentor 1 covers
     difficulties 0 and 1 (fit 0.1)."""
@@ -59,7 +46,7 @@ def test_rule_3_and_pins_hold(name: str, problem: MatchingProblem) -> None:
     assert [b for b in breaks if not b.startswith("new coverage")] == []
 
 
-@pytest.mark.parametrize("name", solvers(flow_fails=FLOW_NEW_COVERAGE, always=False))
+@pytest.mark.parametrize("name", sorted(SOLVERS))
 @settings(max_examples=60, deadline=None)
 @given(problem=matching_problems(pins="consistent"))
 def test_rule_4_each_mentor_covers_a_difficulty_the_others_do_not(
@@ -70,7 +57,7 @@ def test_rule_4_each_mentor_covers_a_difficulty_the_others_do_not(
     assert [b for b in HardRules(problem).breaks_assignment(assignment) if b.startswith("new coverage")] == []
 
 
-@pytest.mark.parametrize("name", solvers(flow_fails=FLOW_NEW_COVERAGE, always=True))
+@pytest.mark.parametrize("name", sorted(SOLVERS))
 def test_rule_4_when_a_later_mentor_covers_all_an_earlier_one_does(name: str) -> None:
     problem = two_mentor_problem(capacity=[1, 1], pinned=[])
 
@@ -80,7 +67,7 @@ def test_rule_4_when_a_later_mentor_covers_all_an_earlier_one_does(name: str) ->
     assert assignment.chosen.tolist() == [0]
 
 
-@pytest.mark.parametrize("name", solvers(flow_fails=FLOW_PINS, always=False))
+@pytest.mark.parametrize("name", sorted(SOLVERS))
 @settings(max_examples=60, deadline=None)
 @given(problem=matching_problems(pins="any"))
 def test_conflicting_pins_are_reported_infeasible_never_hidden(name: str, problem: MatchingProblem) -> None:
@@ -93,7 +80,7 @@ def test_conflicting_pins_are_reported_infeasible_never_hidden(name: str, proble
         assert HardRules(problem).breaks_assignment(assignment) == []
 
 
-@pytest.mark.parametrize("name", solvers(flow_fails=FLOW_PINS, always=True))
+@pytest.mark.parametrize("name", sorted(SOLVERS))
 def test_a_pin_on_a_mentor_without_capacity_is_infeasible(name: str) -> None:
     problem = two_mentor_problem(capacity=[0, 1], pinned=[0])
 
