@@ -9,6 +9,7 @@ e.g. «Закрывает затруднения: ИКТ (наставник —
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,7 @@ from matcher.model import (
     UnmatchedReason,
 )
 from matcher.scoring import PairTable
+from matcher.solvers.base import Assignment, MatchingProblem
 from matcher.taxonomy import Taxonomy, normalise_term
 
 LEVEL_NOTES = {1: " (наставник — базовый уровень)", 3: " (наставник — высокий уровень)"}
@@ -118,6 +120,10 @@ COMPONENTS_RU = {
 }
 
 
+def group_ru(group: GroupLabel, taxonomy: Taxonomy) -> str:
+    return f"Группа {group.id} ({group.size} наставляемых), общая тема: {taxonomy.short(group.theme)}"
+
+
 def robustness_ru(label: str) -> str:
     if not label:
         return ""
@@ -127,6 +133,43 @@ def robustness_ru(label: str) -> str:
     return f"зависит от веса «{COMPONENTS_RU.get(component, component)}» — стоит перепроверить"
 
 
+@dataclass(frozen=True, slots=True)
+class GroupLabel:
+    """What a proposal needs to know of the group it belongs to."""
+
+    id: str
+    remote: bool
+    theme: str
+    size: int
+
+
+def group_labels(
+    problem: MatchingProblem, assignment: Assignment, mentors: MentorBank, taxonomy: Taxonomy
+) -> dict[int, GroupLabel]:
+    """Per chosen pair-table row in a group, its group; groups numbered Г1, Г2, … by mentor id."""
+    groups = assignment.groups()
+    rows = assignment.chosen[groups >= 0]
+    numbers = groups[groups >= 0]
+    if rows.size == 0:
+        return {}
+    leader = {
+        int(k): mentors.mentors[int(problem.pairs.mentor_idx[r])].id
+        for k, r in zip(numbers, rows, strict=True)
+    }
+    order = sorted(leader, key=lambda k: (leader[k], k))
+    names = {k: f"Г{n}" for n, k in enumerate(order, start=1)}
+    sizes = np.bincount(numbers)
+    return {
+        int(r): GroupLabel(
+            names[int(k)],
+            bool(assignment.group_remote[k]),
+            taxonomy.codes[int(assignment.group_theme[k])],
+            int(sizes[k]),
+        )
+        for r, k in zip(rows, numbers, strict=True)
+    }
+
+
 def proposals_from(
     rows: npt.NDArray[np.int64],
     pairs: PairTable,
@@ -134,19 +177,24 @@ def proposals_from(
     mentors: MentorBank,
     taxonomy: Taxonomy,
     robustness: Mapping[int, str],
+    groups: Mapping[int, GroupLabel],
 ) -> list[Proposal]:
     proposals = []
     for row in rows.tolist():
         mentee = mentees.mentees[int(pairs.mentee_idx[row])]
         mentor = mentors.mentors[int(pairs.mentor_idx[row])]
+        group = groups.get(row)
         fmt = FORMAT_CODES[int(pairs.format[row])]
+        if group is not None:
+            fmt = MeetingFormat.REMOTE if group.remote else MeetingFormat.IN_PERSON
         breakdown = {name: round(float(values[row]), 4) for name, values in pairs.components.items()}
         robust = robustness.get(row, "")
-        explanation = "; ".join(
-            part
-            for part in (explain_pair(mentee, mentor, fmt, breakdown, taxonomy), robustness_ru(robust))
-            if part
+        parts = (
+            group_ru(group, taxonomy) if group else "",
+            explain_pair(mentee, mentor, fmt, breakdown, taxonomy),
+            robustness_ru(robust),
         )
+        explanation = "; ".join(part for part in parts if part)
         proposals.append(
             Proposal(
                 mentee_id=mentee.id,
@@ -156,6 +204,7 @@ def proposals_from(
                 covered=covered_codes(mentee, mentor),
                 explanation=explanation,
                 breakdown=breakdown,
+                group_id=group.id if group else "",
                 robustness=robust,
             )
         )

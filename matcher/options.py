@@ -62,13 +62,17 @@ class Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     weights: ScoringWeights = ScoringWeights()
-    solver: str = "flow"
+    solver: str = Field(
+        default="auto",
+        description="auto (CP-SAT where groups or several mentors need it and the instance is small, "
+        "min-cost flow otherwise), flow, or cpsat",
+    )
     fairness: Literal["total", "maxmin"] = Field(
         default="total",
         description="total: most matched, then largest total fit; maxmin: most matched, then the "
         "worst proposed fit raised as far as possible, then the total",
     )
-    time_limit: float = Field(default=60.0, gt=0, description="seconds for the solver")
+    time_limit: float = Field(default=30.0, gt=0, description="seconds for the solver")
     candidates_per_mentee: int = Field(
         default=60, ge=1, description="top-k candidate mentors kept per mentee after scoring"
     )

@@ -2,7 +2,9 @@
 
 The CLI and the API both call ``run_batch``; ``run_files`` adds reading and writing at the
 edges for the batch command. Review is what a council needs beyond the pairs: alternatives,
-the diagnosis of the unmatched, blocking pairs, and how robust each pair is to the weights.
+the diagnosis of the unmatched, blocking pairs, and how robust each pair is to the weights. Its
+many re-solves use min-cost flow whatever the main solver, so they stay fast; with groups or
+several mentors per mentee they are therefore an approximation of the main solver's answer.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from matcher.alternatives import alternatives_for
 from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
-from matcher.explaining import proposals_from, unmatched_from
+from matcher.explaining import group_labels, proposals_from, unmatched_from
 from matcher.model import Decisions, MatchResult, MenteeBank, MentorBank, Unmatched
 from matcher.options import Options
 from matcher.robustness import robustness_of
@@ -85,9 +88,16 @@ def solve_function(options: Options) -> Callable[[MatchingProblem], Assignment]:
     return lambda problem: solver.solve(problem, time_limit=options.time_limit)
 
 
-def mentor_load(problem: MatchingProblem, chosen: np.ndarray) -> np.ndarray:
-    """Each mentor's load as contract rule 3 counts it."""
-    return np.bincount(problem.pairs.mentor_idx[chosen], minlength=problem.n_mentors).astype(np.int64)
+def mentor_load(problem: MatchingProblem, assignment: Assignment) -> npt.NDArray[np.int64]:
+    """Each mentor's load as contract rule 3 counts it: individual mentees plus groups, once each."""
+    mentor = problem.pairs.mentor_idx[assignment.chosen].astype(np.int64)
+    groups = assignment.groups()
+    load = np.bincount(mentor[groups < 0], minlength=problem.n_mentors)
+    if (groups >= 0).any():
+        leader = np.zeros(int(groups.max()) + 1, dtype=np.int64)
+        leader[groups[groups >= 0]] = mentor[groups >= 0]
+        load += np.bincount(leader, minlength=problem.n_mentors)
+    return load.astype(np.int64)
 
 
 def _diagnose_all(ctx: Context, unmatched: list[Unmatched], options: Options) -> list[Unmatched]:
@@ -127,6 +137,7 @@ def run_batch(
         "scored %d candidate pairs for %d mentees and %d mentors", len(pairs), len(mentees), len(mentors)
     )
     solve = solve_function(options)
+    review = solve_function(options.model_copy(update={"solver": "flow"}))
     with clock.stage("solving"):
         problem = build_problem(
             pairs, mentees, mentors, mentee_profiles, mentor_profiles, eligibility, options
@@ -135,12 +146,13 @@ def run_batch(
     log.info("solver %s: %s, %d proposals", options.solver, assignment.status.value, assignment.chosen.size)
     report(0.8)
     chosen = assignment.chosen
-    load = mentor_load(problem, chosen)
+    load = mentor_load(problem, assignment)
     with clock.stage("robustness"):
-        robust = robustness_of(problem, chosen, options.weights, solve) if options.robustness else {}
+        robust = robustness_of(problem, chosen, options.weights, review) if options.robustness else {}
     report(0.9)
     with clock.stage("explaining"):
-        proposals = proposals_from(chosen, pairs, mentees, mentors, taxonomy, robust)
+        groups = group_labels(problem, assignment, mentors, taxonomy)
+        proposals = proposals_from(chosen, pairs, mentees, mentors, taxonomy, robust, groups)
         matched = np.zeros(len(mentees), dtype=bool)
         matched[pairs.mentee_idx[chosen]] = True
         ctx = Context(
@@ -152,7 +164,7 @@ def run_batch(
             eligibility,
             options.weights,
             taxonomy,
-            solve,
+            review,
             matched_before=int(matched.sum()),
         )
         unmatched = _diagnose_all(ctx, unmatched_from(matched, pairs, mentees, mentors), options)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from matcher.errors import UnknownSolverError
+from matcher.solvers.auto import AutoSolver
 from matcher.solvers.base import Assignment, MatchingProblem, Solver, SolveStatus
 from matcher.solvers.cpsat import CpSatSolver
 from matcher.solvers.flow import FlowSolver
 
-SOLVERS: dict[str, type[Solver]] = {FlowSolver.name: FlowSolver, CpSatSolver.name: CpSatSolver}
+SOLVERS: dict[str, type[Solver]] = {
+    AutoSolver.name: AutoSolver,
+    FlowSolver.name: FlowSolver,
+    CpSatSolver.name: CpSatSolver,
+}
 
 
 def get_solver(name: str) -> Solver:
