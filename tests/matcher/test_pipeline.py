@@ -51,7 +51,8 @@ def test_covered_and_explanation_are_true_to_the_data() -> None:
         assert proposal.covered, "a proposal covers at least one difficulty"
         for code in proposal.covered:
             assert TAXONOMY.short(code) in proposal.explanation
-        assert proposal.explanation.startswith("Закрывает затруднения:")
+        assert "Закрывает затруднения:" in proposal.explanation
+        assert proposal.explanation.startswith("Группа") == bool(proposal.group_id)
         if proposal.format is MeetingFormat.IN_PERSON:
             assert a.institution == b.institution
             assert f"очно, {b.institution}" in proposal.explanation
@@ -148,3 +149,22 @@ def test_several_mentors_each_add_a_difficulty(solver: str) -> None:
     mentees = [mentee("A", {"ict": 3, "parents": 2, "legal": 1}, max_mentors=3)]
     result = run(mentees, mentors, solver=solver)
     assert {p.mentor_id for p in result.proposals} == {"M1", "M3"}
+
+
+def test_a_mentor_with_one_place_takes_a_group_that_shares_a_difficulty() -> None:
+    mentors = [mentor("M1", {"ict": 3, "parents": 2}, capacity=1, max_group=3)]
+    mentees = [mentee("A", {"ict": 3}), mentee("B", {"ict": 2, "legal": 2}), mentee("C", {"ict": 1})]
+    result = run(mentees, mentors)
+    assert {p.mentee_id for p in result.proposals} == {"A", "B", "C"}
+    assert len({p.group_id for p in result.proposals}) == 1 and result.proposals[0].group_id
+    assert all("общая тема: ИКТ" in p.explanation for p in result.proposals)
+    assert result.summary.counts["groups"] == 1
+    assert result.summary.counts["mentor_load_used"] == 1
+
+
+def test_a_group_meets_remotely_when_one_member_is_elsewhere() -> None:
+    mentors = [mentor("M1", {"ict": 3}, capacity=1, max_group=2)]
+    mentees = [mentee("A", {"ict": 3}), mentee("B", {"ict": 2}, institution="ОО-2")]
+    result = run(mentees, mentors)
+    assert {p.format for p in result.proposals} == {MeetingFormat.REMOTE}
+    assert len(result.proposals) == 2
