@@ -1,4 +1,5 @@
-"""``mentor-match``: argument parsing and exit codes only; the work is in the library.
+"""``mentor-match``: argument parsing and exit codes only; the work is in the library (``run``)
+and in the service (``serve``, ``users add``).
 
 Exit codes: 0 success, 2 bad input files (every problem printed, nothing written),
 3 bad options or configuration.
@@ -60,6 +61,15 @@ def parser() -> argparse.ArgumentParser:
         help=f"override a scoring weight; names: {', '.join(COMPONENTS)}",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    serve = commands.add_parser("serve", help="start the service's API (DATABASE_URL, default SQLite)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    users = commands.add_parser("users", help="manage the service's users")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    add = users_commands.add_parser("add", help="create a user; prints the token once, on the last line")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, help="municipal, curator, council or reader")
+    add.add_argument("--institution", help="the institution's code (all but municipal)")
     return top
 
 
@@ -110,6 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command in ("serve", "users"):
+            from api import commands  # the service is an optional layer over the library
+
+            if args.command == "serve":
+                return commands.serve(host=args.host, port=args.port)
+            return commands.add_user(name=args.name, role=args.role, institution=args.institution)
     except InputError as exc:
         print(exc.render_ru(), file=sys.stderr)
         return EXIT_INPUT
