@@ -29,6 +29,7 @@ from matcher.options import Options
 from matcher.robustness import robustness_of
 from matcher.scoring import PairTable, score_pairs
 from matcher.solvers import Assignment, MatchingProblem, get_solver
+from matcher.solvers.continuity import solve_keeping_previous
 from matcher.solvers.fairness import solve_maxmin
 from matcher.summary import summarise
 from matcher.taxonomy import Taxonomy, load_taxonomy
@@ -142,7 +143,10 @@ def run_batch(
         problem = build_problem(
             pairs, mentees, mentors, mentee_profiles, mentor_profiles, eligibility, options
         )
-        assignment = solve(problem)
+        previous = eligibility.previous.contains(
+            pairs.mentee_idx.astype(np.int64), pairs.mentor_idx.astype(np.int64)
+        )
+        assignment = solve_keeping_previous(problem, solve, previous, options.stability_tolerance)
     log.info("solver %s: %s, %d proposals", options.solver, assignment.status.value, assignment.chosen.size)
     report(0.8)
     chosen = assignment.chosen
@@ -170,6 +174,8 @@ def run_batch(
         unmatched = _diagnose_all(ctx, unmatched_from(matched, pairs, mentees, mentors), options)
         alternatives = alternatives_for(problem, chosen, load, mentees, mentors)
     summary = summarise(problem, assignment, load, mentee_profiles, eligibility, unmatched, options)
+    summary.counts["base_pairs"] = int(previous.sum())
+    summary.counts["base_pairs_kept"] = int(previous[chosen].sum())
     summary.seconds.update(clock.seconds)
     report(1.0)
     return MatchResult(tuple(proposals), tuple(unmatched), summary, tuple(alternatives))

@@ -52,8 +52,9 @@ def _order_text(content: bytes) -> tuple[str, list[list[str]]]:
 
 
 def test_rerun_changes_no_undecided_pair_when_the_tolerance_allows(service: Service) -> None:
-    """One rejection must not reshuffle the list: with a generous stability tolerance, every
-    pair away from the rejected one stays as it was."""
+    """One rejection must not reshuffle the list: with a generous stability tolerance, only the
+    chain the rejection forces moves (M-04 needs ICT, and the only other ICT mentor in the school
+    is full, so one of that mentor's mentees moves to M-04's old mentor); the rest stays."""
     curator = service.user("curator", SCHOOL)
     import_banks(curator, SCHOOL)
     first = run_to_end(curator, {"scope": "institution"})
@@ -69,8 +70,7 @@ def test_rerun_changes_no_undecided_pair_when_the_tolerance_allows(service: Serv
         if p["mentee_id"] != "M-04" and p["mentor_id"] != rejected["mentor_id"]
     }
     kept = {(p["mentee_id"], p["mentor_id"]) for p in proposals(curator, second["id"])}
-    if not untouched <= kept:
-        pytest.xfail("matcher: the solver does not yet keep Decisions.previous within stability_tolerance")
+    assert len(untouched - kept) <= 1
     assert second["changes"]["changed_mentees"] <= 2
 
 
