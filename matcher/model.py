@@ -30,7 +30,7 @@ class Person(BaseModel):
     position: str = ""
     subjects: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
-    experience_years: int | None = Field(default=None, ge=0)
+    experience_years: int | None = Field(default=None, ge=0, le=80)
     formats: frozenset[MeetingFormat] = frozenset(MeetingFormat)
     consent: bool
 
@@ -45,8 +45,8 @@ class Mentor(Person):
     qualification: str = ""
     competences: dict[str, int] = Field(min_length=1)
     about: str = ""
-    capacity: int = Field(default=2, ge=0)
-    max_group: int = Field(default=1, ge=1)
+    capacity: int = Field(default=2, ge=0, le=100)
+    max_group: int = Field(default=1, ge=1, le=50)
 
 
 class Mentee(Person):
@@ -60,7 +60,7 @@ class Mentee(Person):
     request: str = ""
     preferred_mentors: tuple[str, ...] = ()
     excluded_mentors: tuple[str, ...] = ()
-    max_mentors: int = Field(default=1, ge=1)
+    max_mentors: int = Field(default=1, ge=1, le=10)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,10 +45,10 @@ _CELL_ERROR = "cell_text"
 """Type of the pydantic errors whose message is already the curator's Russian message."""
 _REQUIRED = "обязательное поле не заполнено"
 _EXPECTED: Mapping[str, str] = {
-    "experience_years": "стаж должен быть целым числом ≥ 0",
-    "capacity": "максимум наставляемых должен быть целым числом ≥ 0",
-    "max_group": "максимальный размер группы должен быть целым числом ≥ 1",
-    "max_mentors": "максимум наставников должен быть целым числом ≥ 1",
+    "experience_years": "стаж должен быть целым числом от 0 до 80",
+    "capacity": "максимум наставляемых должен быть целым числом от 0 до 100",
+    "max_group": "максимальный размер группы должен быть целым числом от 1 до 50",
+    "max_mentors": "максимум наставников должен быть целым числом от 1 до 10",
 }
 """What a column holds, for errors raised by a number parser or a domain constraint."""
 

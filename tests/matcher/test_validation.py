@@ -238,9 +238,25 @@ def test_lists_drop_empty_items(taxonomy: Taxonomy) -> None:
         ({"competences": "ict, methods"}, "competences", "ict, methods", "разделяются «;»"),
         ({"competences": "ict:"}, "competences", "ict:", "уровень владения должен быть 1, 2 или 3: «ict:»"),
         ({"competences": ";"}, "competences", ";", REQUIRED),
-        ({"experience_years": "-1"}, "experience_years", "-1", "стаж должен быть целым числом ≥ 0"),
-        ({"capacity": "два"}, "capacity", "два", "максимум наставляемых должен быть целым числом ≥ 0"),
-        ({"max_group": "0"}, "max_group", "0", "максимальный размер группы должен быть целым числом ≥ 1"),
+        ({"experience_years": "-1"}, "experience_years", "-1", "стаж должен быть целым числом от 0 до 80"),
+        (
+            {"capacity": "два"},
+            "capacity",
+            "два",
+            "максимум наставляемых должен быть целым числом от 0 до 100",
+        ),
+        (
+            {"max_group": "0"},
+            "max_group",
+            "0",
+            "максимальный размер группы должен быть целым числом от 1 до 50",
+        ),
+        (
+            {"capacity": "100000"},
+            "capacity",
+            "100000",
+            "максимум наставляемых должен быть целым числом от 0 до 100",
+        ),
         ({"levels": "ООО; ВУЗ"}, "levels", "ООО; ВУЗ", "допустимы: ДО, НОО, ООО, СОО, СПО, ДОП"),
         ({"formats": "очно; заочно"}, "formats", "очно; заочно", "неизвестный формат «заочно»"),
         ({"consent": "согласен"}, "consent", "согласен", "«да» или «нет»"),
@@ -303,7 +319,7 @@ def test_every_problem_of_the_mentees_file_at_once(taxonomy: Taxonomy) -> None:
     messages = [p.message_ru for p in caught.value.problems]
     assert messages[0] == "степень затруднения должна быть 1, 2 или 3: «ict:0»"
     assert messages[1] == REQUIRED
-    assert messages[2] == messages[4] == "максимум наставников должен быть целым числом ≥ 1"
+    assert messages[2] == messages[4] == "максимум наставников должен быть целым числом от 1 до 10"
     assert messages[3].startswith("неизвестное затруднение «икт, методика»")
 
 
