@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from matcher.eligibility import Eligibility, Index
+from matcher.eligibility import REMOTE_BIT, Eligibility, Index
 from matcher.options import COMPONENTS, Options, ScoringWeights
 from matcher.vectorising import Profiles
 
@@ -43,7 +43,7 @@ class PairTable:
     score: Floats
     components: dict[str, Floats]
     allowed_per_mentee: npt.NDArray[np.int64]
-    """Per mentee, the mentors with consent and room who cover at least one difficulty."""
+    """Per mentee, how many allowed pairs (rules 1, 2, 5, a covered difficulty) there were."""
     cut_best: Floats
     """Per mentee, the best score among scored pairs that were not kept (-1: none)."""
 
@@ -128,8 +128,11 @@ def pair_components(
 def combine(components: dict[str, Floats], weights: ScoringWeights) -> Floats:
     """The fit score: the weighted mean of the components, in [0, 1]."""
     w = weights.as_dict()
-    total = sum(w[name] * components[name] for name in COMPONENTS)
-    return np.asarray(total / weights.total(), dtype=np.float32)
+    total = np.zeros_like(components[COMPONENTS[0]], dtype=np.float32)
+    for name in COMPONENTS:
+        if w[name]:
+            total += np.float32(w[name] / weights.total()) * components[name]
+    return total
 
 
 @dataclass(slots=True)
@@ -153,6 +156,16 @@ class _Scored:
             np.zeros(0, np.float32),
         )
 
+    def take(self, mask: npt.NDArray[np.bool_]) -> _Scored:
+        return _Scored(
+            self.glob[mask],
+            self.cols[mask],
+            self.fmt[mask],
+            self.remote[mask],
+            {n: v[mask] for n, v in self.components.items()},
+            self.score[mask],
+        )
+
     @staticmethod
     def concatenate(parts: list[_Scored]) -> _Scored:
         return _Scored(
@@ -165,44 +178,51 @@ class _Scored:
         )
 
 
-class _BlockScorer:
-    """Scores one block of mentees against every mentor as dense block × mentors arrays."""
+def _dense_t(matrix: sparse.spmatrix) -> Floats:
+    """A mentors × items matrix as a C-ordered dense items × mentors array (fast products)."""
+    return np.ascontiguousarray(sparse.csr_matrix(matrix).T.toarray(), dtype=np.float32)
 
-    def __init__(self, scorer: PairScorer, options: Options) -> None:
+
+def _dense(block: sparse.spmatrix) -> Floats:
+    return np.asarray(block.toarray(), dtype=np.float32)
+
+
+class _BlockScorer:
+    """Scores blocks of remote-capable mentees against every remote-capable mentor, densely."""
+
+    def __init__(self, scorer: PairScorer, options: Options, columns: Index) -> None:
         self.scorer = scorer
         self.options = options
-        self.weights = options.weights.as_dict()
-        elig = scorer.eligibility
+        self.columns = columns
         mentors = scorer.mentors
-        active = elig.mentor_active.astype(np.float32)[:, None]
-        self.credit_t = np.asarray(scorer.credit.multiply(active).T.todense(), dtype=np.float32)
-        self.strong_t = np.asarray(scorer.strong.T.todense(), dtype=np.float32)
-        self.subjects_t = sparse.csc_matrix(mentors.subjects.T, dtype=np.float32)
-        self.levels_t = sparse.csc_matrix(mentors.levels.T, dtype=np.float32)
-        self.text_t = np.ascontiguousarray(mentors.text.T)
-        specials = [elig.preferred.pairs(), elig.pinned.pairs(), elig.previous.pairs()]
-        self.forced_glob = np.concatenate([p[0] for p in specials])
-        self.forced_cols = np.concatenate([p[1] for p in specials])
+        self.credit_t = _dense_t(scorer.credit[columns])
+        self.strong_t = _dense_t(scorer.strong[columns])
+        self.subjects_t = _dense_t(mentors.subjects[columns])
+        self.levels_t = _dense_t(mentors.levels[columns])
+        self.text_t = np.ascontiguousarray(mentors.text[columns].T)
+        self.experience = mentors.experience[columns]
+        self.institution = scorer.eligibility.mentor_institution[columns]
 
-    def _share(self, block: sparse.csr_matrix, mentor_side_t: sparse.csc_matrix) -> Floats:
-        if block.shape[1] == 0:
-            return np.zeros((block.shape[0], mentor_side_t.shape[1]), dtype=np.float32)
-        overlap = np.asarray((block @ mentor_side_t).todense(), dtype=np.float32)
-        own = np.asarray(block.sum(axis=1), dtype=np.float32)
-        overlap /= np.maximum(own, 1.0)
+    def _share(self, block: sparse.csr_matrix, mentor_side_t: Floats) -> Floats:
+        """Share of each block mentee's items that each mentor also has."""
+        overlap = _dense(block) @ mentor_side_t
+        overlap /= np.maximum(np.asarray(block.sum(axis=1), dtype=np.float32), 1.0)
         return overlap
 
-    def _components(self, rows: slice) -> dict[str, Floats]:
-        """Every component of every pair of the block (block × mentors arrays)."""
+    def _components(self, rows: Index) -> dict[str, Floats]:
+        """Every component of every pair of the block (block × columns arrays)."""
         mentees, elig = self.scorer.mentees, self.scorer.eligibility
         severity = mentees.topics[rows]
-        own = np.asarray(severity.sum(axis=1), dtype=np.float32)
-        coverage = np.asarray(severity @ self.credit_t, dtype=np.float32) / np.maximum(own, 1e-9)
-        strong = np.asarray(self.scorer.binary[rows] @ self.strong_t) > 0
-        lead = self.scorer.mentors.experience[None, :] - mentees.experience[rows, None]
-        experience = np.clip(lead / FULL_EXPERIENCE_LEAD, 0.0, 1.0)
-        experience[np.isnan(lead)] = 0.5
-        experience[strong & (lead < 0)] = 1.0
+        coverage = _dense(severity) @ self.credit_t
+        coverage /= np.maximum(np.asarray(severity.sum(axis=1), dtype=np.float32), 1e-9)
+        strong = (_dense(self.scorer.binary[rows]) @ self.strong_t) > 0
+        lead = self.experience[None, :] - mentees.experience[rows, None]
+        reverse = strong & (lead < 0)
+        unknown = np.isnan(lead)
+        experience = np.clip(lead, 0.0, FULL_EXPERIENCE_LEAD, out=lead)
+        experience /= FULL_EXPERIENCE_LEAD
+        experience[unknown] = 0.5
+        experience[reverse] = 1.0
         text = mentees.text[rows] @ self.text_t
         np.clip(text, 0.0, 1.0, out=text)
         return {
@@ -210,60 +230,100 @@ class _BlockScorer:
             "subject": self._share(mentees.subjects[rows], self.subjects_t),
             "level": self._share(mentees.levels[rows], self.levels_t),
             "text": text,
-            "experience": experience.astype(np.float32),
-            "institution": (elig.mentee_institution[rows, None] == elig.mentor_institution[None, :]).astype(
+            "experience": experience,
+            "institution": (elig.mentee_institution[rows, None] == self.institution[None, :]).astype(
                 np.float32
             ),
             "preference": np.zeros_like(coverage),
         }
 
-    def score(self, rows: slice) -> tuple[_Scored, npt.NDArray[np.int64], Floats]:
-        """The block's top k allowed pairs (and forced ones), coverage counts and best cut scores."""
-        start = int(rows.start or 0)
+    def score(self, rows: Index) -> tuple[_Scored, Floats, npt.NDArray[np.int64]]:
+        """The block's top k allowed pairs, per mentee the best score not kept, and allowed counts.
+
+        Preference is left at 0 here: preferred pairs are scored separately and always kept.
+        """
         elig = self.scorer.eligibility
         comps = self._components(rows)
-        n_rows, n_mentors = comps["coverage"].shape
-        inside = (self.forced_glob >= start) & (self.forced_glob < start + n_rows)
-        forced_local, forced_cols = self.forced_glob[inside] - start, self.forced_cols[inside]
-        comps["preference"][forced_local, forced_cols] = elig.preferred.contains(
-            forced_local + start, forced_cols
-        ).astype(np.float32)
         score = combine(comps, self.options.weights)
-        covering = comps["coverage"] > 0
-        counts = np.count_nonzero(covering & elig.mentor_active[None, :], axis=1).astype(np.int64)
-        glob_grid = np.arange(start, start + n_rows)[:, None]
-        in_person, remote = elig.formats(glob_grid, np.arange(n_mentors)[None, :])
-        allowed = (
-            covering & (in_person | remote) & elig.mentor_active[None, :] & elig.mentee_active[rows, None]
-        )
-        self_pos = elig.self_mentor[rows]
-        allowed[np.flatnonzero(self_pos >= 0), self_pos[self_pos >= 0]] = False
+        n_rows, n_cols = score.shape
+        in_person, remote = elig.formats(rows[:, None], self.columns[None, :])
+        allowed = (comps["coverage"] > 0) & (in_person | remote)
+        self_pos = np.searchsorted(self.columns, elig.self_mentor[rows])
+        has_self = (elig.self_mentor[rows] >= 0) & (self_pos < n_cols)
+        has_self[has_self] &= self.columns[self_pos[has_self]] == elig.self_mentor[rows][has_self]
+        allowed[np.flatnonzero(has_self), self_pos[has_self]] = False
         banned_glob, banned_cols = elig.banned.pairs()
-        hit = (banned_glob >= start) & (banned_glob < start + n_rows)
-        allowed[banned_glob[hit] - start, banned_cols[hit]] = False
+        at_row = np.searchsorted(rows, banned_glob)
+        at_col = np.searchsorted(self.columns, banned_cols)
+        hit = (at_row < n_rows) & (at_col < n_cols)
+        hit[hit] &= (rows[at_row[hit]] == banned_glob[hit]) & (self.columns[at_col[hit]] == banned_cols[hit])
+        allowed[at_row[hit], at_col[hit]] = False
         score[~allowed] = -1.0
-        k = min(self.options.candidates_per_mentee, n_mentors)
+        k = min(self.options.candidates_per_mentee, n_cols)
         top = (
             np.argpartition(-score, k - 1, axis=1)[:, :k]
-            if k < n_mentors
-            else np.tile(np.arange(n_mentors), (n_rows, 1))
+            if k < n_cols
+            else np.tile(np.arange(n_cols), (n_rows, 1))
         )
-        local = np.concatenate([np.repeat(np.arange(n_rows), top.shape[1]), forced_local])
-        cols = np.concatenate([top.ravel(), forced_cols])
-        keys = np.unique(local * n_mentors + cols)
-        local, cols = keys // n_mentors, keys % n_mentors
+        local, cols = np.repeat(np.arange(n_rows), top.shape[1]), top.ravel()
         local, cols = local[allowed[local, cols]], cols[allowed[local, cols]]
         kept = _Scored(
-            local + start,
-            cols,
+            rows[local],
+            self.columns[cols],
             np.where(in_person[local, cols], 0, 1).astype(np.int8),
             remote[local, cols],
             {name: values[local, cols] for name, values in comps.items()},
             score[local, cols],
         )
+        counts = np.count_nonzero(allowed, axis=1).astype(np.int64)
         score[local, cols] = -1.0
-        cut_best = score.max(axis=1, initial=-1.0).astype(np.float32)
-        return kept, counts, cut_best
+        return kept, score.max(axis=1, initial=-1.0).astype(np.float32), counts
+
+
+def _local_pairs(
+    eligibility: Eligibility, remote_mentee: npt.NDArray[np.bool_], remote_mentor: npt.NDArray[np.bool_]
+) -> tuple[Index, Index]:
+    """Same-institution pairs of active people the remote blocks do not hold (one side in person only)."""
+    mentees = np.flatnonzero(eligibility.mentee_active)
+    mentors = np.flatnonzero(eligibility.mentor_active)
+    by_institution = np.argsort(eligibility.mentor_institution[mentors], kind="stable")
+    mentor_inst = eligibility.mentor_institution[mentors][by_institution]
+    mentors = mentors[by_institution]
+    lo = np.searchsorted(mentor_inst, eligibility.mentee_institution[mentees], side="left")
+    hi = np.searchsorted(mentor_inst, eligibility.mentee_institution[mentees], side="right")
+    counts = hi - lo
+    glob = np.repeat(mentees, counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    cols = mentors[np.repeat(lo, counts) + offsets]
+    outside_blocks = ~(remote_mentee[glob] & remote_mentor[cols])
+    return glob[outside_blocks], cols[outside_blocks]
+
+
+def _score_listed(scorer: PairScorer, options: Options, glob: Index, cols: Index) -> _Scored:
+    """Listed pairs scored in full, the allowed ones that cover a difficulty kept."""
+    ok, in_person, remote = scorer.eligibility.allowed(glob, cols)
+    glob, cols = glob[ok], cols[ok]
+    comps = scorer.components(glob, cols)
+    keep = comps["coverage"] > 0
+    comps = {name: values[keep] for name, values in comps.items()}
+    return _Scored(
+        glob[keep],
+        cols[keep],
+        np.where(in_person[ok][keep], 0, 1).astype(np.int8),
+        remote[ok][keep],
+        comps,
+        combine(comps, options.weights),
+    )
+
+
+def _top_k(scored: _Scored, forced: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.bool_]:
+    """Each mentee's k best pairs, plus the forced ones."""
+    order = np.lexsort((-scored.score, scored.glob))
+    sorted_rows = scored.glob[order]
+    rank = np.arange(order.size) - np.searchsorted(sorted_rows, sorted_rows, side="left")
+    keep = np.zeros(order.size, dtype=bool)
+    keep[order] = rank < k
+    return keep | forced
 
 
 def score_pairs(
@@ -273,24 +333,51 @@ def score_pairs(
     options: Options,
     progress: Callable[[float], None] | None = None,
 ) -> PairTable:
-    """The top ``candidates_per_mentee`` allowed pairs of every mentee, exactly, scored."""
-    blocks = _BlockScorer(PairScorer(mentees, mentors, eligibility), options)
-    n_mentees, n_mentors = len(mentees), len(mentors)
-    size = max(1, min(options.chunk_size, MAX_BLOCK_CELLS // max(n_mentors, 1)))
-    allowed = np.zeros(n_mentees, dtype=np.int64)
-    cut_best = np.full(n_mentees, -1.0, dtype=np.float32)
-    kept = [_Scored.empty()]
-    for start in range(0, n_mentees, size):
-        if not eligibility.mentee_active[start : start + size].any():
-            continue
-        scored, covering, cut = blocks.score(slice(start, start + size))
-        allowed[start : start + covering.size] = covering
-        cut_best[start : start + cut.size] = cut
-        kept.append(scored)
+    """The top ``candidates_per_mentee`` allowed pairs of every mentee, exactly, scored.
+
+    Pairs are blocked by format: remote-capable mentees meet every remote-capable mentor in
+    dense blocks; the pairs where one side meets only in person are the few of one
+    institution, listed and scored one by one, as are the preferred, pinned and previous pairs.
+    """
+    scorer = PairScorer(mentees, mentors, eligibility)
+    remote_mentee = (eligibility.mentee_formats & REMOTE_BIT) != 0
+    remote_mentor = (eligibility.mentor_formats & REMOTE_BIT) != 0
+    columns = np.flatnonzero(eligibility.mentor_active & remote_mentor)
+    rows = np.flatnonzero(eligibility.mentee_active & remote_mentee)
+    blocks = _BlockScorer(scorer, options, columns)
+    size = max(1, min(options.chunk_size, MAX_BLOCK_CELLS // max(columns.size, 1)))
+    n_mentors = max(len(mentors), 1)
+    cut_best = np.full(len(mentees), -1.0, dtype=np.float32)
+    allowed = np.zeros(len(mentees), dtype=np.int64)
+    local_glob, local_cols = _local_pairs(eligibility, remote_mentee, remote_mentor)
+    forced = [eligibility.preferred.pairs(), eligibility.pinned.pairs(), eligibility.previous.pairs()]
+    listed_glob = np.concatenate([local_glob, *(p[0] for p in forced)])
+    listed_cols = np.concatenate([local_cols, *(p[1] for p in forced)])
+    keys = np.unique(listed_glob * n_mentors + listed_cols)
+    listed = _score_listed(scorer, options, keys // n_mentors, keys % n_mentors)
+    is_local = ~(remote_mentee[listed.glob] & remote_mentor[listed.cols])
+    allowed += np.bincount(listed.glob[is_local], minlength=len(mentees))
+    parts = [listed]
+    for start in range(0, rows.size, size):
+        block = rows[start : start + size]
+        kept, cut, counts = blocks.score(block)
+        parts.append(kept)
+        cut_best[block] = cut
+        allowed[block] += counts
         if progress is not None:
-            progress(min(1.0, (start + size) / max(n_mentees, 1)))
-    allowed[~eligibility.mentee_active] = 0
-    table = _Scored.concatenate(kept)
+            progress(min(1.0, (start + size) / max(rows.size, 1)))
+    scored = _Scored.concatenate(parts)
+    keys = scored.glob * n_mentors + scored.cols
+    _, first = np.unique(keys, return_index=True)
+    scored = scored.take(np.isin(np.arange(keys.size), first))
+    is_forced = (
+        eligibility.preferred.contains(scored.glob, scored.cols)
+        | eligibility.pinned.contains(scored.glob, scored.cols)
+        | eligibility.previous.contains(scored.glob, scored.cols)
+    )
+    keep = _top_k(scored, is_forced, options.candidates_per_mentee)
+    np.maximum.at(cut_best, scored.glob[~keep], scored.score[~keep])
+    table = scored.take(keep)
     return PairTable(
         mentee_idx=table.glob.astype(np.int32),
         mentor_idx=table.cols.astype(np.int32),
