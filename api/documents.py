@@ -148,7 +148,7 @@ def _heading(document: DocxDocument, text: str, *, size: int = 12, bold: bool = 
     run.font.size = Pt(size)
 
 
-COLUMN_WIDTHS = (Cm(1.0), Cm(5.2), Cm(5.2), Cm(3.8), Cm(1.8))
+COLUMN_WIDTHS = (Cm(0.9), Cm(5.0), Cm(5.0), Cm(3.6), Cm(2.5))
 
 
 def _order_table(document: DocxDocument, entries: Sequence[_Entry], people: _People, months: int) -> None:
