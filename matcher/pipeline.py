@@ -24,7 +24,7 @@ from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
 from matcher.explaining import group_labels, proposals_from, unmatched_from
-from matcher.model import Decisions, MatchResult, MenteeBank, MentorBank, Unmatched
+from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Proposal, Unmatched
 from matcher.options import Options
 from matcher.robustness import robustness_of
 from matcher.scoring import PairTable, score_pairs
@@ -111,6 +111,23 @@ def _diagnose_all(ctx: Context, unmatched: list[Unmatched], options: Options) ->
     return out
 
 
+def _explain(
+    ctx: Context,
+    assignment: Assignment,
+    load: npt.NDArray[np.int64],
+    robust: dict[int, str],
+    options: Options,
+) -> tuple[list[Proposal], list[Unmatched], list[Alternative]]:
+    """Proposals with their explanations, the diagnosed unmatched, and the alternatives."""
+    problem, chosen = ctx.problem, assignment.chosen
+    groups = group_labels(problem, assignment, ctx.mentors, ctx.taxonomy)
+    proposals = proposals_from(chosen, problem.pairs, ctx.mentees, ctx.mentors, ctx.taxonomy, robust, groups)
+    matched = np.zeros(len(ctx.mentees), dtype=bool)
+    matched[problem.pairs.mentee_idx[chosen]] = True
+    unmatched = _diagnose_all(ctx, unmatched_from(matched, problem.pairs, ctx.mentees, ctx.mentors), options)
+    return proposals, unmatched, alternatives_for(problem, chosen, load, ctx.mentees, ctx.mentors)
+
+
 def run_batch(
     mentees: MenteeBank,
     mentors: MentorBank,
@@ -155,8 +172,6 @@ def run_batch(
         robust = robustness_of(problem, chosen, options.weights, review) if options.robustness else {}
     report(0.9)
     with clock.stage("explaining"):
-        groups = group_labels(problem, assignment, mentors, taxonomy)
-        proposals = proposals_from(chosen, pairs, mentees, mentors, taxonomy, robust, groups)
         matched = np.zeros(len(mentees), dtype=bool)
         matched[pairs.mentee_idx[chosen]] = True
         ctx = Context(
@@ -171,8 +186,7 @@ def run_batch(
             review,
             matched_before=int(matched.sum()),
         )
-        unmatched = _diagnose_all(ctx, unmatched_from(matched, pairs, mentees, mentors), options)
-        alternatives = alternatives_for(problem, chosen, load, mentees, mentors)
+        proposals, unmatched, alternatives = _explain(ctx, assignment, load, robust, options)
     summary = summarise(problem, assignment, load, mentee_profiles, eligibility, unmatched, options)
     summary.counts["base_pairs"] = int(previous.sum())
     summary.counts["base_pairs_kept"] = int(previous[chosen].sum())
