@@ -61,6 +61,16 @@ def _unique_codes(cover: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     return unique
 
 
+def _capacity_free_bound(problem: MatchingProblem) -> float:
+    """Σ over mentees of their ``max_mentors`` best candidate fits: no assignment does better."""
+    pairs = problem.pairs
+    order = np.lexsort((-pairs.score, pairs.mentee_idx))
+    sorted_mentees = pairs.mentee_idx[order]
+    rank = np.arange(order.size) - np.searchsorted(sorted_mentees, sorted_mentees, side="left")
+    within = rank < problem.max_mentors[sorted_mentees]
+    return float(pairs.score[order][within].astype(np.float64).sum())
+
+
 def _pins_break_rules(problem: MatchingProblem) -> bool:
     """Pins over a mentor's capacity or a mentee's max_mentors, or a pinned mentor with nothing
     of its own to cover (rule 4)."""
@@ -97,6 +107,10 @@ def _leaves_each_mentor_its_own(
 
 
 class FlowSolver:
+    """Exact for one mentor per mentee (``bound`` = objective); with extra mentors in rounds the
+    status speaks of each round, and ``bound`` is the capacity-free bound (every mentee with
+    their ``max_mentors`` best candidates), which no assignment can exceed."""
+
     name: ClassVar[str] = "flow"
 
     def solve(self, problem: MatchingProblem, *, time_limit: float) -> Assignment:
@@ -138,7 +152,7 @@ class FlowSolver:
             chosen=picked,
             status=SolveStatus.OPTIMAL,
             objective=objective,
-            bound=objective if rounds == 0 else None,
+            bound=objective if rounds == 0 else max(objective, _capacity_free_bound(problem)),
             seconds=time.perf_counter() - started,
             method=METHOD + ("" if rounds == 0 else ", extra mentors in rounds"),
         )
