@@ -75,7 +75,7 @@ def _exact_optimum(mentees: Any, mentors: Any, options: Any, taxonomy: Any) -> d
     }
 
 
-def _hospital_resident(problem: Any) -> dict[str, float]:
+def hospital_resident(problem: Any) -> dict[str, float]:
     """The PyPI ``matching`` package's resident-optimal stable matching on the candidate pairs."""
     import numpy as np
     from matching.games import HospitalResident
@@ -159,7 +159,7 @@ def _baselines(mentees: Any, mentors: Any, taxonomy: Any) -> dict[str, Any]:
         "exact": _exact_optimum(mentees, mentors, options, taxonomy),
     }
     if len(mentees) <= HOSPITAL_RESIDENT_MAX_MENTEES:
-        row["hospital_resident"] = _hospital_resident(problem)
+        row["hospital_resident"] = hospital_resident(problem)
     return row
 
 
