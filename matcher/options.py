@@ -24,7 +24,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from matcher.errors import ConfigurationError
 
@@ -95,10 +95,23 @@ class Options(BaseModel):
     taxonomy_extension: Path | None = None
     progress: bool = False
 
+    @field_validator("solver")
+    @classmethod
+    def _known_solver(cls, name: str) -> str:
+        from matcher.solvers import SOLVERS  # the registry is the one list of solvers
+
+        if name not in SOLVERS:
+            raise ValueError(f"unknown solver {name!r}; known: {', '.join(sorted(SOLVERS))}")
+        return name
+
     def with_overrides(self, overrides: dict[str, Any]) -> Options:
         data = self.model_dump()
         for key, value in overrides.items():
             if key == "weights":
+                if not isinstance(value, dict):
+                    raise ConfigurationError(
+                        f"weights must be a mapping of component to weight, not {value!r}"
+                    )
                 data["weights"] = {**data["weights"], **value}
             else:
                 data[key] = value

@@ -103,7 +103,8 @@ class ProfileVectorizer:
             n_components = min(self.text_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
             if n_components >= 2:
                 self.tfidf_ = tfidf
-                self.svd_ = TruncatedSVD(n_components, random_state=self.seed, n_iter=4).fit(matrix)
+                with np.errstate(divide="ignore", invalid="ignore"):  # texts all alike: no variance
+                    self.svd_ = TruncatedSVD(n_components, random_state=self.seed, n_iter=4).fit(matrix)
         return self
 
     def _check_fitted(self) -> None:
