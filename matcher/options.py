@@ -76,6 +76,10 @@ class Options(BaseModel):
     candidates_per_mentee: int = Field(
         default=60, ge=1, description="top-k candidate mentors kept per mentee after scoring"
     )
+    certify_pruning: bool = Field(
+        default=True,
+        description="prove with the LP dual that keeping the top k lost nothing; widen k when not",
+    )
     score_scale: int = Field(default=10_000, ge=100, description="fit × scale = integer solver cost")
     chunk_size: int = Field(default=512, ge=1, description="mentees scored per block")
     text_components: int = Field(default=48, ge=2, description="SVD dimensions of request/about text")

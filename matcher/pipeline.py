@@ -20,6 +20,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from matcher.alternatives import alternatives_for
+from matcher.certificate import PruningCertificate, certify_pruning
 from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
@@ -40,6 +41,8 @@ from matcher.writing import write_outputs
 log = logging.getLogger(__name__)
 Progress = Callable[[float], None]
 SCORING_SHARE = 0.7
+MAX_WIDENING = 8
+"""When the pruning is not proved, k is doubled, up to this many times the configured k."""
 """Share of the progress bar that scoring takes; solving and review take the rest."""
 
 
@@ -111,6 +114,32 @@ def _diagnose_all(ctx: Context, unmatched: list[Unmatched], options: Options) ->
     return out
 
 
+def _candidates(
+    mentees: MenteeBank,
+    mentors: MentorBank,
+    profiles: tuple[Profiles, Profiles],
+    eligibility: Eligibility,
+    options: Options,
+    report: Progress,
+) -> tuple[PairTable, MatchingProblem, PruningCertificate | None, int]:
+    """The kept pairs and the problem on them; k is doubled while the pruning is not proved."""
+    k = options.candidates_per_mentee
+    pairs = score_pairs(*profiles, eligibility, options, lambda f: report(f * SCORING_SHARE))
+    problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, options)
+    certificate = certify_pruning(problem) if options.certify_pruning else None
+    while (
+        certificate is not None
+        and not certificate.proved
+        and k < MAX_WIDENING * options.candidates_per_mentee
+    ):
+        k *= 2
+        widened = options.model_copy(update={"candidates_per_mentee": k})
+        pairs = score_pairs(*profiles, eligibility, widened)
+        problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, widened)
+        certificate = certify_pruning(problem)
+    return pairs, problem, certificate, k
+
+
 def _explain(
     ctx: Context,
     assignment: Assignment,
@@ -148,8 +177,8 @@ def run_batch(
         mentor_profiles = vectorizer.transform_mentors(mentors)
         eligibility = Eligibility.build(mentees, mentors, decisions)
     with clock.stage("scoring"):
-        pairs = score_pairs(
-            mentee_profiles, mentor_profiles, eligibility, options, lambda f: report(f * SCORING_SHARE)
+        pairs, problem, certificate, kept = _candidates(
+            mentees, mentors, (mentee_profiles, mentor_profiles), eligibility, options, report
         )
     log.info(
         "scored %d candidate pairs for %d mentees and %d mentors", len(pairs), len(mentees), len(mentors)
@@ -157,9 +186,6 @@ def run_batch(
     solve = solve_function(options)
     review = solve_function(options.model_copy(update={"solver": "flow"}))
     with clock.stage("solving"):
-        problem = build_problem(
-            pairs, mentees, mentors, mentee_profiles, mentor_profiles, eligibility, options
-        )
         previous = eligibility.previous.contains(
             pairs.mentee_idx.astype(np.int64), pairs.mentor_idx.astype(np.int64)
         )
@@ -188,6 +214,10 @@ def run_batch(
         )
         proposals, unmatched, alternatives = _explain(ctx, assignment, load, robust, options)
     summary = summarise(problem, assignment, load, mentee_profiles, eligibility, unmatched, options)
+    summary.solver["candidates_per_mentee"] = kept
+    if certificate is not None:
+        summary.solver["pruning_proved_lossless"] = certificate.proved
+        summary.solver["mentees_pruning_not_proved"] = certificate.unproved_mentees
     summary.counts["base_pairs"] = int(previous.sum())
     summary.counts["base_pairs_kept"] = int(previous[chosen].sum())
     summary.seconds.update(clock.seconds)
