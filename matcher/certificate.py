@@ -8,14 +8,20 @@ u_i + v_j ≥ B + fit for every kept pair. A pair that was cut can improve the o
 B + fit > u_i + v_j; since v_j ≥ 0, a mentee whose best cut fit satisfies B + fit ≤ u_i has no
 such pair. When every pruned mentee passes, the duals are feasible for all allowed pairs and
 the kept pairs hold an optimum of the whole problem. HiGHS (through scipy) solves the LP.
+
+A mentee that fails this quick test is checked pair by pair: all its allowed pairs are scored,
+and those that beat the dual (B + fit > u_i + v_j) join the kept pairs; the LP is solved again,
+until no pair beats it (column generation).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import linprog
 
@@ -28,21 +34,48 @@ TOLERANCE = 1e-7
 class PruningCertificate:
     pruned_mentees: int
     """Mentees who had more allowed pairs than were kept."""
-    unproved_mentees: int
-    """Pruned mentees for whom the dual does not rule out a better cut pair."""
+    unproved: npt.NDArray[np.bool_]
+    """Per mentee: pruned, and the dual does not rule out a better cut pair at a glance."""
+    mentee_value: npt.NDArray[np.float64]
+    mentor_price: npt.NDArray[np.float64]
+    big: float
     seconds: float
 
     @property
+    def unproved_mentees(self) -> int:
+        return int(self.unproved.sum())
+
+    @property
     def proved(self) -> bool:
-        return self.unproved_mentees == 0
+        return not self.unproved.any()
+
+    def improving(
+        self,
+        mentee_idx: npt.NDArray[np.int64],
+        mentor_idx: npt.NDArray[np.int64],
+        score: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.bool_]:
+        """Pairs whose fit beats the dual (B + fit > u_i + v_j): the only cut pairs that could help."""
+        slack = self.mentee_value[mentee_idx] + self.mentor_price[mentor_idx] - self.big
+        return np.asarray(score.astype(np.float64) > slack + TOLERANCE)
+
+    def settled(self, mentees: npt.NDArray[np.int64]) -> PruningCertificate:
+        """The same certificate with ``mentees`` checked pair by pair and found to lose nothing."""
+        unproved = self.unproved.copy()
+        unproved[mentees] = False
+        return dataclasses.replace(self, unproved=unproved)
 
 
 def certify_pruning(problem: MatchingProblem) -> PruningCertificate:
     started = time.perf_counter()
     pairs = problem.pairs
     pruned = pairs.cut_best >= 0
+    nothing = np.zeros(problem.n_mentees, dtype=bool)
     if not pruned.any() or len(pairs) == 0:
-        return PruningCertificate(int(pruned.sum()), 0, time.perf_counter() - started)
+        empty = np.zeros(0)
+        return PruningCertificate(
+            int(pruned.sum()), nothing, empty, empty, 0.0, time.perf_counter() - started
+        )
     n_pairs, n_mentees, n_mentors = len(pairs), problem.n_mentees, problem.n_mentors
     big = float(n_mentees + 1)
     rows = np.arange(n_pairs)
@@ -59,7 +92,9 @@ def certify_pruning(problem: MatchingProblem) -> PruningCertificate:
         -(big + pairs.score.astype(np.float64)), A_ub=limits, b_ub=room, bounds=bounds, method="highs"
     )
     if result.status != 0:
-        return PruningCertificate(int(pruned.sum()), int(pruned.sum()), time.perf_counter() - started)
-    value = -result.ineqlin.marginals[:n_mentees]
+        empty = np.zeros(0)
+        return PruningCertificate(int(pruned.sum()), pruned, empty, empty, big, time.perf_counter() - started)
+    value = -np.asarray(result.ineqlin.marginals[:n_mentees], dtype=np.float64)
+    price = -np.asarray(result.ineqlin.marginals[n_mentees:], dtype=np.float64)
     unproved = pruned & (value < big + pairs.cut_best - TOLERANCE)
-    return PruningCertificate(int(pruned.sum()), int(unproved.sum()), time.perf_counter() - started)
+    return PruningCertificate(int(pruned.sum()), unproved, value, price, big, time.perf_counter() - started)

@@ -28,7 +28,7 @@ from matcher.explaining import group_labels, proposals_from, unmatched_from
 from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Proposal, Unmatched
 from matcher.options import Options
 from matcher.robustness import robustness_of
-from matcher.scoring import PairTable, score_pairs
+from matcher.scoring import PairTable, add_improving_pairs, score_pairs
 from matcher.solvers import Assignment, MatchingProblem, get_solver
 from matcher.solvers.continuity import solve_keeping_previous
 from matcher.solvers.fairness import solve_maxmin
@@ -42,7 +42,10 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float], None]
 SCORING_SHARE = 0.7
 MAX_WIDENING = 8
-"""When the pruning is not proved, k is doubled, up to this many times the configured k."""
+"""When many mentees are unclear, k is doubled, up to this many times the configured k."""
+PAIR_BY_PAIR_MENTEES = 2_000
+"""Up to this many unclear mentees are checked pair by pair instead."""
+CERTIFYING_ROUNDS = 6
 """Share of the progress bar that scoring takes; solving and review take the rest."""
 
 
@@ -122,20 +125,33 @@ def _candidates(
     options: Options,
     report: Progress,
 ) -> tuple[PairTable, MatchingProblem, PruningCertificate | None, int]:
-    """The kept pairs and the problem on them; k is doubled while the pruning is not proved."""
+    """The kept pairs and the problem on them, with the proof that pruning lost nothing.
+
+    Mentees the LP dual does not clear at a glance are checked pair by pair, and the pairs that
+    beat the dual are added (column generation); when too many are unclear, k is doubled.
+    """
     k = options.candidates_per_mentee
     pairs = score_pairs(*profiles, eligibility, options, lambda f: report(f * SCORING_SHARE))
     problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, options)
-    certificate = certify_pruning(problem) if options.certify_pruning else None
-    while (
-        certificate is not None
-        and not certificate.proved
-        and k < MAX_WIDENING * options.candidates_per_mentee
-    ):
-        k *= 2
-        widened = options.model_copy(update={"candidates_per_mentee": k})
-        pairs = score_pairs(*profiles, eligibility, widened)
-        problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, widened)
+    if not options.certify_pruning:
+        return pairs, problem, None, k
+    certificate = certify_pruning(problem)
+    for _ in range(CERTIFYING_ROUNDS):
+        if certificate.proved:
+            break
+        unclear = np.flatnonzero(certificate.unproved)
+        if unclear.size > PAIR_BY_PAIR_MENTEES and k < MAX_WIDENING * options.candidates_per_mentee:
+            k *= 2
+            widened = options.model_copy(update={"candidates_per_mentee": k})
+            pairs = score_pairs(*profiles, eligibility, widened)
+        else:
+            pairs, added = add_improving_pairs(
+                pairs, *profiles, eligibility, options, unclear, certificate.improving
+            )
+            if added == 0:
+                certificate = certificate.settled(unclear)
+                break
+        problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, options)
         certificate = certify_pruning(problem)
     return pairs, problem, certificate, k
 

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from matcher.eligibility import REMOTE_BIT, Eligibility, Index
+from matcher.eligibility import REMOTE_BIT, Eligibility, Index, PairKeys
 from matcher.options import COMPONENTS, Options, ScoringWeights
 from matcher.vectorising import Profiles
 
@@ -313,6 +313,50 @@ def _score_listed(scorer: PairScorer, options: Options, glob: Index, cols: Index
         remote[ok][keep],
         comps,
         combine(comps, options.weights),
+    )
+
+
+LISTED_PAIRS_PER_CHUNK = 2_000_000
+
+
+def add_improving_pairs(
+    table: PairTable,
+    mentees: Profiles,
+    mentors: Profiles,
+    eligibility: Eligibility,
+    options: Options,
+    rows: Index,
+    improving: Callable[[Index, Index, Floats], npt.NDArray[np.bool_]],
+) -> tuple[PairTable, int]:
+    """Every allowed pair of the mentees ``rows`` scored; those ``improving`` accepts and the
+    table lacks are added to it. Returns the table and how many pairs were added."""
+    scorer = PairScorer(mentees, mentors, eligibility)
+    n_mentors = len(mentors)
+    have = PairKeys.build(zip(table.mentee_idx.tolist(), table.mentor_idx.tolist(), strict=True), n_mentors)
+    step = max(1, LISTED_PAIRS_PER_CHUNK // max(n_mentors, 1))
+    found = [_Scored.empty()]
+    for start in range(0, rows.size, step):
+        chunk = rows[start : start + step]
+        listed = _score_listed(
+            scorer, options, np.repeat(chunk, n_mentors), np.tile(np.arange(n_mentors), chunk.size)
+        )
+        new = ~have.contains(listed.glob, listed.cols) & improving(listed.glob, listed.cols, listed.score)
+        found.append(listed.take(new))
+    extra = _Scored.concatenate(found)
+    if extra.glob.size == 0:
+        return table, 0
+    return (
+        PairTable(
+            mentee_idx=np.concatenate([table.mentee_idx, extra.glob.astype(np.int32)]),
+            mentor_idx=np.concatenate([table.mentor_idx, extra.cols.astype(np.int32)]),
+            format=np.concatenate([table.format, extra.fmt]),
+            can_remote=np.concatenate([table.can_remote, extra.remote]),
+            score=np.concatenate([table.score, extra.score]),
+            components={n: np.concatenate([table.components[n], extra.components[n]]) for n in COMPONENTS},
+            allowed_per_mentee=table.allowed_per_mentee,
+            cut_best=table.cut_best,
+        ),
+        int(extra.glob.size),
     )
 
 

@@ -13,7 +13,7 @@ MENTORS = MentorBank((mentor("M1", {"ict": 3}, capacity=1), mentor("M2", {"ict":
 MENTEES = MenteeBank((mentee("A", {"ict": 3}), mentee("B", {"ict": 2})))
 
 
-def test_a_lossy_pruning_is_caught_and_widened() -> None:
+def test_a_lossy_pruning_is_caught_and_the_missing_pair_added() -> None:
     blind = run_batch(
         MENTEES, MENTORS, options=Options(candidates_per_mentee=1, certify_pruning=False), taxonomy=TAXONOMY
     )
@@ -21,7 +21,8 @@ def test_a_lossy_pruning_is_caught_and_widened() -> None:
     checked = run_batch(MENTEES, MENTORS, options=Options(candidates_per_mentee=1), taxonomy=TAXONOMY)
     assert checked.summary.counts["matched_mentees"] == 2
     assert checked.summary.solver["pruning_proved_lossless"] is True
-    assert checked.summary.solver["candidates_per_mentee"] == 2
+    assert {p.mentor_id for p in checked.proposals} == {"M1", "M2"}
+    assert checked.summary.solver["candidates_per_mentee"] == 1, "pairs were added, k was not widened"
 
 
 def test_nothing_pruned_needs_no_proof() -> None:
