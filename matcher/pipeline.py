@@ -46,6 +46,8 @@ MAX_WIDENING = 8
 PAIR_BY_PAIR_MENTEES = 2_000
 """Up to this many unclear mentees are checked pair by pair instead."""
 CERTIFYING_ROUNDS = 6
+CERTIFY_MAX_PAIRS = 500_000
+"""Above this many kept pairs (a region) the LP takes minutes: the proof is not attempted."""
 """Share of the progress bar that scoring takes; solving and review take the rest."""
 
 
@@ -133,7 +135,7 @@ def _candidates(
     k = options.candidates_per_mentee
     pairs = score_pairs(*profiles, eligibility, options, lambda f: report(f * SCORING_SHARE))
     problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, options)
-    if not options.certify_pruning:
+    if not options.certify_pruning or len(pairs) > CERTIFY_MAX_PAIRS:
         return pairs, problem, None, k
     certificate = certify_pruning(problem)
     for _ in range(CERTIFYING_ROUNDS):
@@ -231,8 +233,8 @@ def run_batch(
         proposals, unmatched, alternatives = _explain(ctx, assignment, load, robust, options)
     summary = summarise(problem, assignment, load, mentee_profiles, eligibility, unmatched, options)
     summary.solver["candidates_per_mentee"] = kept
+    summary.solver["pruning_proved_lossless"] = None if certificate is None else certificate.proved
     if certificate is not None:
-        summary.solver["pruning_proved_lossless"] = certificate.proved
         summary.solver["mentees_pruning_not_proved"] = certificate.unproved_mentees
     summary.counts["base_pairs"] = int(previous.sum())
     summary.counts["base_pairs_kept"] = int(previous[chosen].sum())
