@@ -22,16 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from matcher.eligibility import Eligibility
-from matcher.model import Decisions, MenteeBank, MentorBank
+from matcher.model import MenteeBank, MentorBank
 from matcher.options import Options
-from matcher.pipeline import build_problem, run_batch
-from matcher.scoring import score_pairs
+from matcher.pipeline import problem_of, run_batch
 from matcher.solvers import get_solver
 from matcher.synthetic import generate_banks, write_banks
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.validation import load_banks
-from matcher.vectorising import ProfileVectorizer
 
 
 def _banks(n_mentees: int, n_mentors: int, taxonomy: Taxonomy) -> tuple[MentorBank, MenteeBank]:
@@ -42,15 +39,7 @@ def _banks(n_mentees: int, n_mentors: int, taxonomy: Taxonomy) -> tuple[MentorBa
 
 def _case(mentees: MenteeBank, mentors: MentorBank, options: Options, taxonomy: Taxonomy) -> dict[str, Any]:
     result = run_batch(mentees, mentors, options=options, taxonomy=taxonomy)
-    vectorizer = ProfileVectorizer(taxonomy, text_components=options.text_components, seed=options.seed)
-    vectorizer.fit(mentees, mentors)
-    mentee_profiles, mentor_profiles = (
-        vectorizer.transform_mentees(mentees),
-        vectorizer.transform_mentors(mentors),
-    )
-    eligibility = Eligibility.build(mentees, mentors, Decisions())
-    pairs = score_pairs(mentee_profiles, mentor_profiles, eligibility, options)
-    problem = build_problem(pairs, mentees, mentors, mentee_profiles, mentor_profiles, eligibility, options)
+    problem = problem_of(mentees, mentors, options=options, taxonomy=taxonomy)
     assignment = get_solver(options.solver).solve(problem, time_limit=options.time_limit)
     groups = assignment.groups()
     return {

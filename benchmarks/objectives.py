@@ -19,16 +19,12 @@ from pathlib import Path
 import numpy as np
 from run import hospital_resident
 
-from matcher.eligibility import Eligibility
-from matcher.model import Decisions
 from matcher.options import Options
-from matcher.pipeline import build_problem, run_batch
-from matcher.scoring import score_pairs
+from matcher.pipeline import problem_of, run_batch
 from matcher.solvers import get_solver
 from matcher.stability import blocking_pairs
 from matcher.taxonomy import load_taxonomy
 from matcher.validation import load_banks
-from matcher.vectorising import ProfileVectorizer
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "municipality"
 
@@ -54,14 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{fit['median']:.3f} | {fit['mean']:.3f} | {summary.quality['blocking_pairs']} |"  # type: ignore[index]
         )
     options = Options(robustness=False)
-    vectorizer = ProfileVectorizer(taxonomy).fit(mentees, mentors)
-    mentee_profiles, mentor_profiles = (
-        vectorizer.transform_mentees(mentees),
-        vectorizer.transform_mentors(mentors),
-    )
-    eligibility = Eligibility.build(mentees, mentors, Decisions())
-    pairs = score_pairs(mentee_profiles, mentor_profiles, eligibility, options)
-    problem = build_problem(pairs, mentees, mentors, mentee_profiles, mentor_profiles, eligibility, options)
+    problem = problem_of(mentees, mentors, options=options, taxonomy=taxonomy)
+    pairs = problem.pairs
     problem = dataclasses.replace(problem, max_mentors=np.ones_like(problem.max_mentors))
     ours = get_solver("flow").solve(problem, time_limit=options.time_limit)
     stable = hospital_resident(problem)

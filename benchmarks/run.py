@@ -41,25 +41,16 @@ def _exact_optimum(mentees: Any, mentors: Any, options: Any, taxonomy: Any) -> d
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    from matcher.eligibility import Eligibility
-    from matcher.model import Decisions
-    from matcher.scoring import score_pairs
-    from matcher.vectorising import ProfileVectorizer
+    from matcher.pipeline import problem_of
 
     capacity = np.asarray([m.capacity for m in mentors.mentors])
     if len(mentees) * int(capacity.sum()) > EXPANDED_CELLS_LIMIT:
         return None
     started = time.perf_counter()
-    vectorizer = ProfileVectorizer(taxonomy, text_components=options.text_components, seed=options.seed)
-    vectorizer.fit(mentees, mentors)
-    unpruned = options.model_copy(update={"candidates_per_mentee": 10**9})
-    eligibility = Eligibility.build(mentees, mentors, Decisions())
-    pairs = score_pairs(
-        vectorizer.transform_mentees(mentees), vectorizer.transform_mentors(mentors), eligibility, unpruned
-    )
+    pairs = problem_of(mentees, mentors, options=options, taxonomy=taxonomy, unpruned=True).pairs
     slots = np.repeat(np.arange(capacity.size), capacity)
     first_slot = np.concatenate([[0], np.cumsum(capacity)])[:-1]
-    big = 10 * options.score_scale
+    big = (len(mentees) + 1) * options.score_scale  # one more matched mentee outweighs any fit
     gain = np.zeros((len(mentees), slots.size))
     integer = np.rint(pairs.score.astype(np.float64) * options.score_scale)
     for copy in range(int(capacity.max(initial=0))):
@@ -124,22 +115,14 @@ def _baselines(mentees: Any, mentors: Any, taxonomy: Any) -> dict[str, Any]:
 
     import numpy as np
 
-    from matcher.eligibility import Eligibility
-    from matcher.model import Decisions
     from matcher.options import Options
-    from matcher.pipeline import build_problem
-    from matcher.scoring import score_pairs
+    from matcher.pipeline import problem_of
     from matcher.solvers import get_solver
     from matcher.stability import blocking_pairs
-    from matcher.vectorising import ProfileVectorizer
 
     options = Options(robustness=False, diagnosis_resolves=0)
-    vectorizer = ProfileVectorizer(taxonomy).fit(mentees, mentors)
-    mentee_profiles = vectorizer.transform_mentees(mentees)
-    mentor_profiles = vectorizer.transform_mentors(mentors)
-    eligibility = Eligibility.build(mentees, mentors, Decisions())
-    pairs = score_pairs(mentee_profiles, mentor_profiles, eligibility, options)
-    problem = build_problem(pairs, mentees, mentors, mentee_profiles, mentor_profiles, eligibility, options)
+    problem = problem_of(mentees, mentors, options=options, taxonomy=taxonomy)
+    pairs = problem.pairs
     problem = dataclasses.replace(problem, max_mentors=np.ones_like(problem.max_mentors))
     ours = get_solver("flow").solve(problem, time_limit=options.time_limit)
     best_each = np.zeros(len(mentees))

@@ -119,6 +119,31 @@ def _diagnose_all(ctx: Context, unmatched: list[Unmatched], options: Options) ->
     return out
 
 
+def prepare(
+    mentees: MenteeBank, mentors: MentorBank, options: Options, taxonomy: Taxonomy, decisions: Decisions
+) -> tuple[Profiles, Profiles, Eligibility]:
+    """Both banks vectorised over shared vocabularies, and the hard rules as arrays."""
+    vectorizer = ProfileVectorizer(taxonomy, text_components=options.text_components, seed=options.seed)
+    vectorizer.fit(mentees, mentors)
+    return (
+        vectorizer.transform_mentees(mentees),
+        vectorizer.transform_mentors(mentors),
+        Eligibility.build(mentees, mentors, decisions),
+    )
+
+
+def problem_of(
+    mentees: MenteeBank, mentors: MentorBank, *, options: Options, taxonomy: Taxonomy, unpruned: bool = False
+) -> MatchingProblem:
+    """The banks' candidate pairs as a solver's problem (for benchmarks and reference solvers);
+    ``unpruned`` keeps every allowed pair instead of each mentee's top k."""
+    mentee_profiles, mentor_profiles, eligibility = prepare(mentees, mentors, options, taxonomy, Decisions())
+    if unpruned:
+        options = options.model_copy(update={"candidates_per_mentee": max(len(mentors), 1)})
+    pairs = score_pairs(mentee_profiles, mentor_profiles, eligibility, options)
+    return build_problem(pairs, mentees, mentors, mentee_profiles, mentor_profiles, eligibility, options)
+
+
 def _candidates(
     mentees: MenteeBank,
     mentors: MentorBank,
@@ -189,11 +214,9 @@ def run_batch(
     report = progress or (lambda _: None)
     decisions = decisions or Decisions()
     with clock.stage("vectorising"):
-        vectorizer = ProfileVectorizer(taxonomy, text_components=options.text_components, seed=options.seed)
-        vectorizer.fit(mentees, mentors)
-        mentee_profiles = vectorizer.transform_mentees(mentees)
-        mentor_profiles = vectorizer.transform_mentors(mentors)
-        eligibility = Eligibility.build(mentees, mentors, decisions)
+        mentee_profiles, mentor_profiles, eligibility = prepare(
+            mentees, mentors, options, taxonomy, decisions
+        )
     with clock.stage("scoring"):
         pairs, problem, certificate, kept = _candidates(
             mentees, mentors, (mentee_profiles, mentor_profiles), eligibility, options, report
