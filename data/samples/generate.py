@@ -47,16 +47,21 @@ SAMPLES = (
 )
 
 
+def write_sample(sample: Sample, folder: Path) -> tuple[Path, Path]:
+    """Generate one sample's banks and write them into ``folder``."""
+    mentors, mentees = generate_banks(
+        n_mentees=sample.n_mentees,
+        n_mentors=sample.n_mentors,
+        n_institutions=sample.n_institutions,
+        kinds=sample.kinds,
+        seed=sample.seed,
+    )
+    return write_banks(mentors, mentees, folder, headers=sample.headers)
+
+
 def main() -> None:
     for sample in SAMPLES:
-        mentors, mentees = generate_banks(
-            n_mentees=sample.n_mentees,
-            n_mentors=sample.n_mentors,
-            n_institutions=sample.n_institutions,
-            kinds=sample.kinds,
-            seed=sample.seed,
-        )
-        for path in write_banks(mentors, mentees, HERE / sample.name, headers=sample.headers):
+        for path in write_sample(sample, HERE / sample.name):
             print(path.relative_to(HERE))
 
 

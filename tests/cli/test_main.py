@@ -37,12 +37,22 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("sample", ["kindergarten", "school"])
-def test_run_writes_the_contract_files(sample: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_writes_the_contract_files(
+    sample: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert _run(sample, out) == 0
     assert {p.name for p in out.iterdir()} == OUTPUTS
     pairs = _rows(out / "pairs.csv")
-    assert list(pairs[0])[:7] == ["mentee_id", "mentor_id", "group_id", "format", "score", "covered", "explanation"]
+    assert list(pairs[0])[:7] == [
+        "mentee_id",
+        "mentor_id",
+        "group_id",
+        "format",
+        "score",
+        "covered",
+        "explanation",
+    ]
     assert list(_rows(out / "unmatched.csv")[0])[:3] == ["mentee_id", "reason", "candidates"]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["proposals"] == len(pairs)
@@ -73,8 +83,18 @@ def test_bad_input_prints_every_problem_and_writes_nothing(
         writer.writerows(rows)
     (bad / "mentees.csv").write_text("id,full_name\nX1,Иванова\n", encoding="utf-8")
     out = tmp_path / "out"
-    code = main(["run", "--mentors", str(bad / "mentors.csv"), "--mentees", str(bad / "mentees.csv"),
-                 "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "run",
+            "--mentors",
+            str(bad / "mentors.csv"),
+            "--mentees",
+            str(bad / "mentees.csv"),
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == EXIT_INPUT
     err = capsys.readouterr().err
     assert "mentors.csv, строка 2, столбец «consent», значение «может быть»" in err
@@ -88,7 +108,10 @@ def test_bad_input_leaves_an_earlier_result_untouched(tmp_path: Path) -> None:
     assert _run("kindergarten", out) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     missing = tmp_path / "missing.csv"
-    assert main(["run", "--mentors", str(missing), "--mentees", str(missing), "--out", str(out), "--quiet"]) == EXIT_INPUT
+    assert (
+        main(["run", "--mentors", str(missing), "--mentees", str(missing), "--out", str(out), "--quiet"])
+        == EXIT_INPUT
+    )
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 

@@ -20,27 +20,44 @@ IN_PERSON = frozenset({MeetingFormat.IN_PERSON})
 
 def mentor(id: str, competences: dict[str, int], **fields: object) -> Mentor:
     return Mentor.model_validate(
-        {"id": id, "full_name": f"Наставник {id}", "institution": "ОО-1", "consent": True,
-         "competences": competences, **fields}
+        {
+            "id": id,
+            "full_name": f"Наставник {id}",
+            "institution": "ОО-1",
+            "consent": True,
+            "competences": competences,
+            **fields,
+        }
     )
 
 
 def mentee(id: str, difficulties: dict[str, int], **fields: object) -> Mentee:
     return Mentee.model_validate(
-        {"id": id, "full_name": f"Педагог {id}", "institution": "ОО-1", "consent": True,
-         "difficulties": difficulties, **fields}
+        {
+            "id": id,
+            "full_name": f"Педагог {id}",
+            "institution": "ОО-1",
+            "consent": True,
+            "difficulties": difficulties,
+            **fields,
+        }
     )
 
 
 def run(mentees: list[Mentee], mentors: list[Mentor], decisions: Decisions | None = None, **options: object):
     return run_batch(
-        MenteeBank(tuple(mentees)), MentorBank(tuple(mentors)), options=Options.model_validate(options),
-        taxonomy=TAXONOMY, decisions=decisions,
+        MenteeBank(tuple(mentees)),
+        MentorBank(tuple(mentors)),
+        options=Options.model_validate(options),
+        taxonomy=TAXONOMY,
+        decisions=decisions,
     )
 
 
 def test_covered_and_explanation_are_true_to_the_data() -> None:
-    mentors, mentees = load_banks(SAMPLES / "school" / "mentors.csv", SAMPLES / "school" / "mentees.csv", TAXONOMY)
+    mentors, mentees = load_banks(
+        SAMPLES / "school" / "mentors.csv", SAMPLES / "school" / "mentees.csv", TAXONOMY
+    )
     result = run_batch(mentees, mentors, options=Options(), taxonomy=TAXONOMY)
     by_mentee = {m.id: m for m in mentees.mentees}
     by_mentor = {m.id: m for m in mentors.mentors}
@@ -63,7 +80,10 @@ def test_covered_and_explanation_are_true_to_the_data() -> None:
 
 
 def test_reasons_for_the_unmatched() -> None:
-    mentors = [mentor("M1", {"ict": 3}, capacity=1), mentor("M2", {"parents": 2}, formats=IN_PERSON, institution="ОО-2")]
+    mentors = [
+        mentor("M1", {"ict": 3}, capacity=1),
+        mentor("M2", {"parents": 2}, formats=IN_PERSON, institution="ОО-2"),
+    ]
     mentees = [
         mentee("A", {"ict": 3}),
         mentee("B", {"ict": 2}),
@@ -98,7 +118,10 @@ def test_pins_are_kept_and_count_against_capacity() -> None:
     mentees = [mentee("A", {"ict": 3}), mentee("B", {"ict": 3}, preferred_mentors=("M1",))]
     free = {(p.mentee_id, p.mentor_id) for p in run(mentees, mentors).proposals}
     assert ("B", "M1") in free
-    pinned = {(p.mentee_id, p.mentor_id) for p in run(mentees, mentors, Decisions(pinned=frozenset({("A", "M1")}))).proposals}
+    pinned = {
+        (p.mentee_id, p.mentor_id)
+        for p in run(mentees, mentors, Decisions(pinned=frozenset({("A", "M1")}))).proposals
+    }
     assert pinned == {("A", "M1"), ("B", "M2")}
 
 
@@ -115,7 +138,9 @@ def test_maxmin_matches_as_many_and_raises_the_worst_fit() -> None:
         SAMPLES / "municipality" / "mentors.csv", SAMPLES / "municipality" / "mentees.csv", TAXONOMY
     )
     plain = run_batch(mentees, mentors, options=Options(robustness=False), taxonomy=TAXONOMY)
-    fair = run_batch(mentees, mentors, options=Options(robustness=False, fairness="maxmin"), taxonomy=TAXONOMY)
+    fair = run_batch(
+        mentees, mentors, options=Options(robustness=False, fairness="maxmin"), taxonomy=TAXONOMY
+    )
     assert fair.summary.counts["matched_mentees"] == plain.summary.counts["matched_mentees"]
     assert fair.summary.quality["fit"]["min"] >= plain.summary.quality["fit"]["min"]  # type: ignore[index]
     assert fair.summary.objective["total_fit"] <= plain.summary.objective["total_fit"] + 1e-6
@@ -129,14 +154,17 @@ def test_taxonomy_extension_adds_an_area(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "mentors.csv").write_text(
-        "id,full_name,institution,competences,consent\nM1,Петрова Анна Ивановна,ОО-1,Музей:3,да\n", encoding="utf-8"
+        "id,full_name,institution,competences,consent\nM1,Петрова Анна Ивановна,ОО-1,Музей:3,да\n",
+        encoding="utf-8",
     )
     (tmp_path / "mentees.csv").write_text(
         "id,full_name,institution,difficulties,consent\nA1,Сидорова Мария Петровна,ОО-1,museum,да\n",
         encoding="utf-8",
     )
     result = run_files(
-        tmp_path / "mentors.csv", tmp_path / "mentees.csv", tmp_path / "out",
+        tmp_path / "mentors.csv",
+        tmp_path / "mentees.csv",
+        tmp_path / "out",
         options=Options(taxonomy_extension=extra),
     )
     assert [p.covered for p in result.proposals] == [("museum",)]

@@ -25,7 +25,10 @@ def instance(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     mentors_frame, mentees_frame = generate_banks(n_mentees=150, n_mentors=400, n_institutions=6, seed=3)
     mentors, mentees = load_banks(*write_banks(mentors_frame, mentees_frame, Path(folder)), TAXONOMY)
     vectorizer = ProfileVectorizer(TAXONOMY).fit(mentees, mentors)
-    mentee_profiles, mentor_profiles = vectorizer.transform_mentees(mentees), vectorizer.transform_mentors(mentors)
+    mentee_profiles, mentor_profiles = (
+        vectorizer.transform_mentees(mentees),
+        vectorizer.transform_mentors(mentors),
+    )
     eligibility = Eligibility.build(mentees, mentors, Decisions())
     return mentee_profiles, mentor_profiles, eligibility
 
@@ -47,12 +50,18 @@ def test_kept_pairs_are_exactly_the_top_k(instance, k: int, weights: dict[str, f
     options = Options(candidates_per_mentee=k, chunk_size=37).with_overrides({"weights": weights})
     table = score_pairs(*instance, options)
     expected = _brute_force(instance, options)
-    mentee_profiles, mentor_profiles, eligibility = instance
-    forced = eligibility.preferred.contains(table.mentee_idx.astype(np.int64), table.mentor_idx.astype(np.int64))
+    eligibility = instance[2]
+    forced = eligibility.preferred.contains(
+        table.mentee_idx.astype(np.int64), table.mentor_idx.astype(np.int64)
+    )
     for i, scores in expected.items():
         mine = table.mentee_idx == i
         kept = np.sort(table.score[mine])[::-1]
         np.testing.assert_allclose(kept[:k], scores[:k], atol=1e-6)
-        assert kept.size - min(k, scores.size) <= int((mine & forced).sum()), "only preferred pairs go beyond k"
-    full = PairScorer(*instance).components(table.mentee_idx.astype(np.int64), table.mentor_idx.astype(np.int64))
+        assert kept.size - min(k, scores.size) <= int((mine & forced).sum()), (
+            "only preferred pairs go beyond k"
+        )
+    full = PairScorer(*instance).components(
+        table.mentee_idx.astype(np.int64), table.mentor_idx.astype(np.int64)
+    )
     np.testing.assert_allclose(combine(full, options.weights), table.score, atol=1e-6)

@@ -76,6 +76,16 @@ def test_no_candidate_pairs_gives_an_empty_optimal_assignment(name: str) -> None
     assert assignment.objective == 0.0
 
 
+def _assert_row_order_irrelevant(name: str, problem: MatchingProblem, data: st.DataObject) -> None:
+    order = np.asarray(data.draw(st.permutations(range(len(problem.pairs)))), dtype=np.int64)
+    solver = get_solver(name)
+
+    as_given = solver.solve(problem, time_limit=TIME_LIMIT)
+    shuffled = solver.solve(reorder(problem, order), time_limit=TIME_LIMIT)
+
+    assert matched_and_fit(reorder(problem, order), shuffled) == matched_and_fit(problem, as_given)
+
+
 @pytest.mark.parametrize("name", sorted(SOLVERS))
 @settings(max_examples=30, deadline=None)
 @given(
@@ -85,13 +95,7 @@ def test_no_candidate_pairs_gives_an_empty_optimal_assignment(name: str) -> None
 def test_row_order_is_irrelevant_to_the_objective(
     name: str, problem: MatchingProblem, data: st.DataObject
 ) -> None:
-    order = np.asarray(data.draw(st.permutations(range(len(problem.pairs)))), dtype=np.int64)
-    solver = get_solver(name)
-
-    as_given = solver.solve(problem, time_limit=TIME_LIMIT)
-    shuffled = solver.solve(reorder(problem, order), time_limit=TIME_LIMIT)
-
-    assert matched_and_fit(reorder(problem, order), shuffled) == matched_and_fit(problem, as_given)
+    _assert_row_order_irrelevant(name, problem, data)
 
 
 @pytest.mark.parametrize("name", EXACT)
@@ -100,10 +104,4 @@ def test_row_order_is_irrelevant_to_the_objective(
 def test_row_order_is_irrelevant_to_exact_solvers_with_groups_and_several_mentors(
     name: str, problem: MatchingProblem, data: st.DataObject
 ) -> None:
-    order = np.asarray(data.draw(st.permutations(range(len(problem.pairs)))), dtype=np.int64)
-    solver = get_solver(name)
-
-    as_given = solver.solve(problem, time_limit=TIME_LIMIT)
-    shuffled = solver.solve(reorder(problem, order), time_limit=TIME_LIMIT)
-
-    assert matched_and_fit(reorder(problem, order), shuffled) == matched_and_fit(problem, as_given)
+    _assert_row_order_irrelevant(name, problem, data)
