@@ -20,6 +20,7 @@ from tqdm import tqdm
 from matcher.errors import ConfigurationError, InputError
 from matcher.options import COMPONENTS, load_options
 from matcher.pipeline import run_files
+from matcher.writing import FILES
 
 EXIT_INPUT = 2
 EXIT_CONFIG = 3
@@ -107,8 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"Предложено пар: {summary.counts['proposals']}; подобран наставник для "
         f"{summary.counts['matched_mentees']} из {summary.counts['mentees']} наставляемых; "
-        f"без пары: {summary.counts['unmatched_mentees']}. Результаты: {args.out}/pairs.csv, "
-        f"{args.out}/unmatched.csv, {args.out}/summary.json"
+        f"без пары: {summary.counts['unmatched_mentees']}. Результаты в {args.out}: " + ", ".join(FILES)
     )
     print(json.dumps({"status": summary.solver["status"], "total_fit": summary.objective["total_fit"]}))
     return 0
