@@ -32,8 +32,6 @@ TOLERANCE = 1e-7
 
 @dataclass(frozen=True, slots=True)
 class PruningCertificate:
-    pruned_mentees: int
-    """Mentees who had more allowed pairs than were kept."""
     unproved: npt.NDArray[np.bool_]
     """Per mentee: pruned, and the dual does not rule out a better cut pair at a glance."""
     mentee_value: npt.NDArray[np.float64]
@@ -73,9 +71,7 @@ def certify_pruning(problem: MatchingProblem) -> PruningCertificate:
     nothing = np.zeros(problem.n_mentees, dtype=bool)
     if not pruned.any() or len(pairs) == 0:
         empty = np.zeros(0)
-        return PruningCertificate(
-            int(pruned.sum()), nothing, empty, empty, 0.0, time.perf_counter() - started
-        )
+        return PruningCertificate(nothing, empty, empty, 0.0, time.perf_counter() - started)
     n_pairs, n_mentees, n_mentors = len(pairs), problem.n_mentees, problem.n_mentors
     big = float(n_mentees + 1)
     rows = np.arange(n_pairs)
@@ -93,8 +89,8 @@ def certify_pruning(problem: MatchingProblem) -> PruningCertificate:
     )
     if result.status != 0:
         empty = np.zeros(0)
-        return PruningCertificate(int(pruned.sum()), pruned, empty, empty, big, time.perf_counter() - started)
+        return PruningCertificate(pruned, empty, empty, big, time.perf_counter() - started)
     value = -np.asarray(result.ineqlin.marginals[:n_mentees], dtype=np.float64)
     price = -np.asarray(result.ineqlin.marginals[n_mentees:], dtype=np.float64)
     unproved = pruned & (value < big + pairs.cut_best - TOLERANCE)
-    return PruningCertificate(int(pruned.sum()), unproved, value, price, big, time.perf_counter() - started)
+    return PruningCertificate(unproved, value, price, big, time.perf_counter() - started)

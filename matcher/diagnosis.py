@@ -106,8 +106,7 @@ def _covering(ctx: Context, i: int) -> npt.NDArray[np.int64]:
     """Consenting mentors covering at least one of mentee i's difficulties, other than i."""
     row = ctx.mentee_profiles.topics[i]
     hits = np.asarray((ctx.mentor_profiles.topics @ row.T).todense()).ravel() > 0
-    consent = np.fromiter((m.consent for m in ctx.mentors.mentors), dtype=bool, count=len(ctx.mentors))
-    hits &= consent
+    hits &= ctx.eligibility.mentor_consent
     if ctx.eligibility.self_mentor[i] >= 0:
         hits[ctx.eligibility.self_mentor[i]] = False
     return np.flatnonzero(hits)

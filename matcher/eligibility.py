@@ -71,7 +71,9 @@ class Eligibility:
     mentee_formats: npt.NDArray[np.int8]
     mentor_formats: npt.NDArray[np.int8]
     mentee_active: npt.NDArray[np.bool_]
+    mentor_consent: npt.NDArray[np.bool_]
     mentor_active: npt.NDArray[np.bool_]
+    """Consented and has room (capacity > 0)."""
     self_mentor: Index
     """For each mentee, the position of the same person in the mentors' bank, or -1."""
     banned: PairKeys
@@ -94,15 +96,16 @@ class Eligibility:
 
         excluded = ((m.id, ex) for m in mentees.mentees for ex in m.excluded_mentors)
         preferred = ((m.id, pr) for m in mentees.mentees for pr in m.preferred_mentors)
+        consent = np.fromiter((m.consent for m in mentors.mentors), dtype=bool, count=n)
+        capacity = np.fromiter((m.capacity for m in mentors.mentors), dtype=np.int64, count=n)
         return cls(
             mentee_institution=np.asarray(mentee_inst, dtype=np.int64),
             mentor_institution=np.asarray(mentor_inst, dtype=np.int64),
             mentee_formats=_format_bits(mentees.mentees),
             mentor_formats=_format_bits(mentors.mentors),
             mentee_active=np.fromiter((m.consent for m in mentees.mentees), dtype=bool, count=len(mentees)),
-            mentor_active=np.fromiter(
-                (m.consent and m.capacity > 0 for m in mentors.mentors), dtype=bool, count=n
-            ),
+            mentor_consent=consent,
+            mentor_active=consent & (capacity > 0),
             self_mentor=np.asarray([mentor_pos.get(m.id, -1) for m in mentees.mentees], dtype=np.int64),
             banned=keys([*excluded, *decisions.forbidden]),
             preferred=keys(preferred),

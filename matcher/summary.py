@@ -64,6 +64,7 @@ def summarise(
     pruned = pairs.cut_best >= 0
     consenting = int(eligibility.mentee_active.sum())
     reasons = Counter(u.reason.value for u in unmatched)
+    groups = assignment.groups()
     return RunSummary(
         counts={
             "mentees": problem.n_mentees,
@@ -75,8 +76,8 @@ def summarise(
             "proposals": int(chosen.sum()),
             "matched_mentees": matched,
             "mentees_with_several_mentors": int((per_mentee > 1).sum()),
-            "groups": int(np.unique(assignment.groups()[assignment.groups() >= 0]).size),
-            "mentees_in_groups": int((assignment.groups() >= 0).sum()),
+            "groups": int(np.unique(groups[groups >= 0]).size),
+            "mentees_in_groups": int((groups >= 0).sum()),
             "unmatched_mentees": len(unmatched),
             **{f"unmatched_{reason}": n for reason, n in sorted(reasons.items())},
             "unmatched_with_verified_fix": sum(u.fix_verified for u in unmatched),
