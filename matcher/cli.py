@@ -47,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--decisions", type=Path, help="the council's pins and forbids (.csv or .xlsx)")
     run.add_argument(
+        "--institutions", type=Path, help="institutions' registry: names, heads, kinds (.csv or .xlsx)"
+    )
+    run.add_argument(
         "--fairness", choices=("total", "maxmin"), help="objective after matching the most mentees"
     )
     run.add_argument("--config", type=Path, help="options as JSON or TOML (see matcher/options.py)")
@@ -102,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
             args.out,
             options=options,
             decisions_path=args.decisions,
+            institutions_path=args.institutions,
             progress=progress,
         )
     summary = result.summary

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.institutions import InstitutionRegistry
+
 
 class MeetingFormat(StrEnum):
     IN_PERSON = "in_person"
@@ -166,3 +168,5 @@ class MatchResult:
     unmatched: tuple[Unmatched, ...]
     summary: RunSummary
     alternatives: tuple[Alternative, ...] = ()
+    institutions: InstitutionRegistry = field(default_factory=InstitutionRegistry)
+    """Who each institution code stands for; ``.get(code)`` gives a stand-in for an unknown one."""

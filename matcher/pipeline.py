@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
 from matcher.explaining import group_labels, proposals_from, unmatched_from
+from matcher.institutions import InstitutionRegistry, read_institutions
 from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Proposal, Unmatched
 from matcher.options import Options
 from matcher.robustness import robustness_of
@@ -273,12 +275,17 @@ def run_files(
     *,
     options: Options,
     decisions_path: Path | None = None,
+    institutions_path: Path | None = None,
     progress: Progress | None = None,
 ) -> MatchResult:
-    """The batch command: read and validate the banks (and decisions), match, write the files."""
+    """The batch command: read and validate the banks (and decisions, the institutions' registry),
+    match, write the files."""
     clock = _Clock()
     taxonomy = load_taxonomy(options.taxonomy_extension)
     with clock.stage("reading"):
+        institutions = (
+            InstitutionRegistry() if institutions_path is None else read_institutions(institutions_path)
+        )
         mentor_bank, mentee_bank = load_banks(mentors_path, mentees_path, taxonomy)
         decisions = (
             None if decisions_path is None else load_decisions(decisions_path, mentee_bank, mentor_bank)
@@ -286,6 +293,7 @@ def run_files(
     result = run_batch(
         mentee_bank, mentor_bank, options=options, taxonomy=taxonomy, decisions=decisions, progress=progress
     )
+    result = replace(result, institutions=institutions)
     result.summary.seconds.update(clock.seconds)
     write_outputs(result, out)
     return result

@@ -26,7 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from matcher.errors import CellProblem, InputError
 from matcher.taxonomy import normalise_term
 
-Kind = Literal["mentors", "mentees", "decisions"]
+Kind = Literal["mentors", "mentees", "decisions", "institutions"]
 
 _PERSON_COLUMNS: dict[str, str] = {
     "id": "Идентификатор",
@@ -65,6 +65,16 @@ COLUMNS: Mapping[Kind, Mapping[str, str]] = {
         "decision": "Решение",
         "comment": "Комментарий",
     },
+    "institutions": {
+        "code": "Код",
+        "full_name": "Полное наименование",
+        "short_name": "Краткое наименование",
+        "kind": "Тип",
+        "municipality": "Муниципалитет",
+        "head_name": "ФИО руководителя",
+        "head_position": "Должность руководителя",
+        "address": "Адрес",
+    },
 }
 """Canonical column name -> its Russian alias, per kind of file (the banks: interchange contract)."""
 
@@ -72,6 +82,7 @@ REQUIRED: Mapping[Kind, tuple[str, ...]] = {
     "mentors": ("id", "full_name", "institution", "competences", "consent"),
     "mentees": ("id", "full_name", "institution", "difficulties", "consent"),
     "decisions": ("mentee_id", "mentor_id", "decision"),
+    "institutions": ("code", "full_name"),
 }
 
 _ALIASES: Mapping[Kind, Mapping[str, str]] = {

@@ -1,6 +1,7 @@
 """Regenerate the committed sample banks: ``python data/samples/generate.py``.
 
-Each sample is a directory holding ``mentors.csv`` and ``mentees.csv`` (UTF-8, comma); see
+Each sample is a directory holding ``mentors.csv``, ``mentees.csv`` and the institutions'
+registry ``institutions.csv`` (UTF-8, comma); see
 README.md next to this script for what each one is.
 """
 
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from matcher.synthetic import Kind, generate_banks, write_banks
+import pandas as pd
+
+from matcher.synthetic import Kind, generate_banks, institution_registry, write_banks
 
 HERE = Path(__file__).resolve().parent
 
@@ -47,8 +50,8 @@ SAMPLES = (
 )
 
 
-def write_sample(sample: Sample, folder: Path) -> tuple[Path, Path]:
-    """Generate one sample's banks and write them into ``folder``."""
+def write_sample(sample: Sample, folder: Path) -> tuple[Path, Path, Path]:
+    """Generate one sample's banks and its institutions' registry and write them into ``folder``."""
     mentors, mentees = generate_banks(
         n_mentees=sample.n_mentees,
         n_mentors=sample.n_mentors,
@@ -56,7 +59,11 @@ def write_sample(sample: Sample, folder: Path) -> tuple[Path, Path]:
         kinds=sample.kinds,
         seed=sample.seed,
     )
-    return write_banks(mentors, mentees, folder, headers=sample.headers)
+    mentors_path, mentees_path = write_banks(mentors, mentees, folder, headers=sample.headers)
+    codes = pd.concat([mentors["institution"], mentees["institution"]])
+    registry_path = folder / "institutions.csv"
+    institution_registry(codes).to_csv(registry_path, index=False, encoding="utf-8", lineterminator="\n")
+    return mentors_path, mentees_path, registry_path
 
 
 def main() -> None:

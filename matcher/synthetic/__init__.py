@@ -11,6 +11,9 @@ Institutions are coded as a person reads them: ``ДС-12`` (kindergarten), ``Д�
 education). A code alone determines the full name: ``institution_names(codes)`` turns any code
 made here into «МБДОУ «Детский сад №12 «Солнышко»»» and the like.
 
+``institution_registry(codes)`` gives the institutions' registry for those codes (full and
+short names, kind, head, address) with the registry's Russian headers.
+
 Ids are ``T`` and six digits. A young teacher who mentors elders in digital tools (reverse
 mentoring) is in both banks under the same id. All draws come from one generator seeded by
 ``seed``: the same arguments give the same banks.
@@ -29,6 +32,7 @@ from matcher.synthetic.banks import (
     institution_names,
     write_banks,
 )
+from matcher.synthetic.registry import institution_registry
 from matcher.synthetic.vocabulary import Kind
 
 __all__ = [
@@ -39,5 +43,6 @@ __all__ = [
     "Kind",
     "generate_banks",
     "institution_names",
+    "institution_registry",
     "write_banks",
 ]

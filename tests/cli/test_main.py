@@ -130,3 +130,22 @@ def test_weight_override_is_recorded_in_the_summary(tmp_path: Path) -> None:
 def test_unknown_weight_is_rejected_by_the_parser(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         _run("kindergarten", tmp_path, "--weight", "charm=1")
+
+
+def test_institutions_registry_is_read_and_its_problems_stop_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        _run(
+            "kindergarten",
+            tmp_path / "ok",
+            "--institutions",
+            str(SAMPLES / "kindergarten" / "institutions.csv"),
+        )
+        == 0
+    )
+    bad = tmp_path / "institutions.csv"
+    bad.write_text("Код,Полное наименование,Тип\nДС-124,Детский сад №124,интернат\n", encoding="utf-8")
+    assert _run("kindergarten", tmp_path / "out", "--institutions", str(bad)) == EXIT_INPUT
+    assert "файл institutions.csv, строка 2, столбец «Тип», значение «интернат»" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
