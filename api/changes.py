@@ -11,7 +11,7 @@ names each pair that left or joined and sums it up in one Russian sentence for t
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,6 +44,18 @@ class DecidedPair(Protocol):
     def mentee_consent(self) -> bool | None: ...
     @property
     def mentor_consent(self) -> bool | None: ...
+    @property
+    def mentee_institution(self) -> str | None: ...
+    @property
+    def mentor_institution(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sides:
+    """The institution of each person of a run's banks (the same id may be in both banks)."""
+
+    mentees: Mapping[str, str]
+    mentors: Mapping[str, str]
 
 
 def _pair(proposal: DecidedPair | Proposal) -> Pair:
@@ -96,21 +108,25 @@ class _Removal:
     reason: str
 
 
-def _removal_reason(proposal: DecidedPair, mentee_ids: Collection[str], mentor_ids: Collection[str]) -> str:
+def _removal_reason(proposal: DecidedPair, sides: Sides) -> str:
     if proposal.status == "rejected":
         return "rejected"
     if _refused(proposal):
         return "refused"
-    if proposal.mentee_id not in mentee_ids:
+    if proposal.mentee_id not in sides.mentees:
         return "mentee_gone"
-    if proposal.mentor_id not in mentor_ids:
+    if proposal.mentor_id not in sides.mentors:
         return "mentor_gone"
     return "rearranged"
 
 
-def _causes(removals: list[_Removal]) -> str:
+def _causes(items: list[dict[str, str]]) -> str:
     def pairs(reason: str) -> list[str]:
-        return [f"{a} — {b}" for (a, b), why in ((r.pair, r.reason) for r in removals) if why == reason]
+        return [
+            f"{item['mentee_id']} — {item['mentor_id']}"
+            for item in items
+            if item["change"] == "removed" and item["reason"] == reason
+        ]
 
     causes = []
     if rejected := pairs("rejected"):
@@ -125,49 +141,79 @@ def _causes(removals: list[_Removal]) -> str:
     return "; ".join(causes) or "изменились банки или настройки подбора"
 
 
-def _item(pair: Pair, change: str, reason: str) -> dict[str, str]:
+def _item(pair: Pair, institutions: tuple[str, str], change: str, reason: str) -> dict[str, str]:
     return {
         "mentee_id": pair[0],
         "mentor_id": pair[1],
+        "mentee_institution": institutions[0],
+        "mentor_institution": institutions[1],
         "change": change,
         "reason": reason,
         "reason_ru": REASONS_RU[reason],
     }
 
 
-def changes_against(
-    base_run_id: int,
-    base: Iterable[DecidedPair],
-    proposals: Iterable[Proposal],
-    *,
-    mentee_ids: Collection[str],
-    mentor_ids: Collection[str],
-) -> dict[str, Any]:
-    """Kept, removed and added pairs of a run against its base, with reasons (``ChangesPublic``)."""
-    base_by_pair = {_pair(p): p for p in base}
-    new_pairs = {_pair(p) for p in proposals}
-    removals = [
-        _Removal(pair, _removal_reason(proposal, mentee_ids, mentor_ids))
-        for pair, proposal in sorted(base_by_pair.items())
-        if pair not in new_pairs
-    ]
-    added = sorted(new_pairs - set(base_by_pair))
-    items = [_item(r.pair, "removed", r.reason) for r in removals] + [_item(p, "added", "new") for p in added]
+def _summed_up(base_run_id: int, items: list[dict[str, str]], kept: int) -> dict[str, Any]:
     changed = {item["mentee_id"] for item in items}
     if changed:
         n = len(changed)
         summary = (
             f"{n} {plural_ru(n, 'пара изменена', 'пары изменены', 'пар изменено')}, "
-            f"потому что {_causes(removals)}"
+            f"потому что {_causes(items)}"
         )
     else:
         summary = "Все пары базового запуска сохранены"
     return {
         "base_run_id": base_run_id,
-        "kept": len(new_pairs & set(base_by_pair)),
-        "added": len(added),
-        "removed": len(removals),
+        "kept": kept,
+        "added": sum(item["change"] == "added" for item in items),
+        "removed": sum(item["change"] == "removed" for item in items),
         "changed_mentees": len(changed),
         "summary_ru": summary,
         "items": items,
     }
+
+
+def changes_against(
+    base_run_id: int, base: Iterable[DecidedPair], proposals: Iterable[Proposal], *, sides: Sides
+) -> dict[str, Any]:
+    """Kept, removed and added pairs of a run against its base, with reasons (``ChangesPublic``).
+
+    Each item names the institutions of its two people, and ``kept_by_institution`` counts the
+    kept pairs of each institution, so ``changes_within`` can show each caller its own part."""
+    base_by_pair = {_pair(p): p for p in base}
+    new_pairs = {_pair(p) for p in proposals}
+    removals = [
+        _Removal(pair, _removal_reason(proposal, sides))
+        for pair, proposal in sorted(base_by_pair.items())
+        if pair not in new_pairs
+    ]
+    added = sorted(new_pairs - set(base_by_pair))
+    items = [_item(r.pair, _base_sides(base_by_pair[r.pair]), "removed", r.reason) for r in removals] + [
+        _item(p, (sides.mentees[p[0]], sides.mentors[p[1]]), "added", "new") for p in added
+    ]
+    kept_by_institution: dict[str, int] = {}
+    for pair in new_pairs & set(base_by_pair):
+        for code in set(_base_sides(base_by_pair[pair])):
+            kept_by_institution[code] = kept_by_institution.get(code, 0) + 1
+    return {
+        **_summed_up(base_run_id, items, len(new_pairs & set(base_by_pair))),
+        "kept_by_institution": kept_by_institution,
+    }
+
+
+def _base_sides(proposal: DecidedPair) -> tuple[str, str]:
+    return proposal.mentee_institution or "", proposal.mentor_institution or ""
+
+
+def changes_within(changes: dict[str, Any], scope: str | None) -> dict[str, Any]:
+    """What a caller of ``scope`` may see of a run's changes: only pairs of its own people."""
+    if scope is None:
+        return changes
+    items = [
+        item
+        for item in changes["items"]
+        if scope in (item.get("mentee_institution"), item.get("mentor_institution"))
+    ]
+    kept = changes.get("kept_by_institution", {}).get(scope, 0)
+    return {**_summed_up(changes["base_run_id"], items, kept), "kept_by_institution": {scope: kept}}

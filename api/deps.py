@@ -19,7 +19,7 @@ from api.access import Caller, Permission, Role, hash_token
 from api.config import Settings
 from api.errors import Conflict, Forbidden, NotFound, TooLarge, Unacceptable, Unauthorized
 from api.jobs import Jobs, run_options
-from api.schemas import RunCreate
+from api.schemas import ConsentCreate, RunCreate
 from api.storage import repository, run_records
 from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow
 from matcher.taxonomy import Taxonomy
@@ -149,6 +149,17 @@ MentorInScope = Annotated[MentorRow, Depends(mentor_in_scope)]
 MenteeInScope = Annotated[MenteeRow, Depends(mentee_in_scope)]
 RunInScope = Annotated[RunRow, Depends(run_in_scope)]
 ProposalInScope = Annotated[ProposalRow, Depends(proposal_in_scope)]
+
+
+def consent_in_scope(body: ConsentCreate, proposal: ProposalInScope, caller: Deciders) -> ConsentCreate:
+    """An institution records the agreement of its own participant only; the municipal role any."""
+    institution = proposal.mentee_institution if body.party == "mentee" else proposal.mentor_institution
+    if caller.scope is not None and institution != caller.scope:
+        raise Forbidden("Согласие участника из другой организации записывает его организация")
+    return body
+
+
+ConsentInScope = Annotated[ConsentCreate, Depends(consent_in_scope)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,9 +182,12 @@ def _order_table(document: DocxDocument, entries: Sequence[_Entry], people: _Peo
     document.add_paragraph()
 
 
-def order_docx(session: Session, run: RunRow, *, months: int, curator: str | None) -> bytes:
-    """The draft order for ``run`` as a .docx file."""
-    proposals = run_records.proposals_of(session, run.id)
+def order_docx(
+    session: Session, run: RunRow, *, months: int, curator: str | None, scope: str | None = None
+) -> bytes:
+    """The draft order for ``run`` as a .docx file; of ``scope`` (an institution's order: the
+    pairs of its own people) when given."""
+    proposals = run_records.proposals_of(session, run.id, scope=scope)
     people = _People.of(session, proposals)
     entries = _entries(proposals, people)
     document = Document()
@@ -194,9 +197,10 @@ def order_docx(session: Session, run: RunRow, *, months: int, curator: str | Non
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.left_margin, section.right_margin = Cm(2.5), Cm(1.5)
+    issuer = run.institution or scope
     owner = (
-        people.institutions.get(run.institution, run.institution)
-        if run.institution
+        people.institutions.get(issuer, issuer)
+        if issuer
         else "[Наименование органа местного самоуправления, осуществляющего управление в сфере образования]"
     )
     _heading(document, owner, bold=False)
@@ -308,10 +312,10 @@ def _fill(sheet: Worksheet, header: Sequence[str], rows: Iterable[list[object]])
         sheet.column_dimensions[column[0].column_letter].width = 22
 
 
-def pairs_xlsx(session: Session, run: RunRow, taxonomy: Taxonomy) -> bytes:
-    """Every proposal and every unmatched mentee of ``run``, with names from the banks."""
-    proposals = run_records.proposals_of(session, run.id)
-    unmatched = run_records.unmatched_of(session, run.id)
+def pairs_xlsx(session: Session, run: RunRow, taxonomy: Taxonomy, *, scope: str | None = None) -> bytes:
+    """Every proposal and every unmatched mentee of ``run`` within ``scope``, with names from the banks."""
+    proposals = run_records.proposals_of(session, run.id, scope=scope)
+    unmatched = run_records.unmatched_of(session, run.id, scope=scope)
     people = _People.of(session, proposals, [u.mentee_id for u in unmatched])
     workbook = Workbook()
     pairs = workbook.active

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.banks import banks_for_run
-from api.changes import carried_over, changes_against, decisions_from
+from api.changes import Sides, carried_over, changes_against, decisions_from
 from api.errors import Unacceptable
 from api.storage import run_records
 from api.storage.tables import RunRow
@@ -126,27 +126,31 @@ class Jobs:
             run_records.fail_run(session, run.id, INTERNAL.format(kind=type(error).__name__))
             log.error("run %d failed: %s", run.id, type(error).__name__)
             return
+        sides = Sides(
+            mentees={m.id: m.institution for m in mentees.mentees},
+            mentors={m.id: m.institution for m in mentors.mentors},
+        )
         changes = None
         if run.based_on is not None:
-            changes = changes_against(
-                run.based_on,
-                base,
-                result.proposals,
-                mentee_ids={m.id for m in mentees.mentees},
-                mentor_ids={m.id for m in mentors.mentors},
-            )
-        run_records.finish_run(session, run.id, **_records(result, carried_over(base)), changes=changes)
+            changes = changes_against(run.based_on, base, result.proposals, sides=sides)
+        run_records.finish_run(
+            session, run.id, **_records(result, carried_over(base), sides), changes=changes
+        )
         log.info(
             "run %d done: %d proposals, %d unmatched", run.id, len(result.proposals), len(result.unmatched)
         )
 
 
-def _records(result: MatchResult, carried: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+def _records(
+    result: MatchResult, carried: dict[tuple[str, str], dict[str, Any]], sides: Sides
+) -> dict[str, Any]:
     proposals = [
         {
             **carried.get((p.mentee_id, p.mentor_id), {}),
             "mentee_id": p.mentee_id,
             "mentor_id": p.mentor_id,
+            "mentee_institution": sides.mentees[p.mentee_id],
+            "mentor_institution": sides.mentors[p.mentor_id],
             "group_id": p.group_id,
             "format": p.format.value,
             "score": float(p.score),
@@ -160,6 +164,7 @@ def _records(result: MatchResult, carried: dict[tuple[str, str], dict[str, Any]]
     unmatched = [
         {
             "mentee_id": u.mentee_id,
+            "institution": sides.mentees[u.mentee_id],
             "reason": u.reason.value,
             "candidates": list(u.candidates),
             "explanation": u.explanation,

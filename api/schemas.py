@@ -197,6 +197,8 @@ class RunAccepted(BaseModel):
 class ChangePublic(BaseModel):
     mentee_id: str = Field(examples=["M-0107"])
     mentor_id: str = Field(examples=["T-0042"])
+    mentee_institution: str | None = Field(default=None, examples=["school-7"])
+    mentor_institution: str | None = Field(default=None, examples=["school-7"])
     change: Literal["added", "removed"] = Field(examples=["removed"])
     reason: str = Field(examples=["rejected"])
     reason_ru: str = Field(examples=["пара отклонена советом"])
@@ -249,7 +251,11 @@ class RunPublic(BaseModel):
     progress: float = Field(ge=0, le=1, examples=[0.45])
     options: dict[str, Any] = Field(examples=[{"time_limit": 30}])
     summary: dict[str, Any] | None = Field(
-        description="counts, objective, solver status, seconds (as the batch command's summary.json)",
+        description=(
+            "counts, objective, solver status, seconds (as the batch command's summary.json); "
+            "an institution's caller of a municipality-wide run gets only its own figures: "
+            "{institution, proposals, cross_institution, unmatched}"
+        ),
         examples=[
             {
                 "counts": {"mentees": 40, "mentors": 18, "proposals": 37, "unmatched_mentees": 3},
@@ -299,7 +305,18 @@ class ProposalPublic(BaseModel):
     version: int = Field(examples=[1])
     mentee_consent: bool | None = Field(description="the mentee's written agreement with this pair")
     mentor_consent: bool | None = Field(description="the mentor's written agreement with this pair")
+    mentee_institution: str | None = Field(description="the mentee's institution at the time of the run")
+    mentor_institution: str | None = Field(description="the mentor's institution at the time of the run")
+    sides: dict[str, Decision] = Field(
+        description="each institution's own decision; a pair across institutions is approved by both",
+        examples=[{"school-7": "approve"}],
+    )
     updated_at: datetime = Field(examples=[_TIME])
+
+    @field_validator("sides", mode="before")
+    @classmethod
+    def _no_sides(cls, value: dict[str, str] | None) -> dict[str, str]:
+        return value or {}
 
     @field_validator("group_id", mode="before")
     @classmethod
@@ -318,6 +335,7 @@ class UnmatchedPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     mentee_id: str = Field(examples=["M-0200"])
+    institution: str | None = Field(examples=["school-7"])
     reason: str = Field(examples=["capacity_exhausted"])
     candidates: list[str] = Field(examples=[["T-0042", "T-0017"]])
     explanation: str = Field(examples=["подходящие наставники заняты"])

@@ -42,7 +42,7 @@ def order_docx(
     ] = None,
 ) -> Response:
     _finished(run)
-    content = documents.order_docx(session, run, months=months, curator=curator)
+    content = documents.order_docx(session, run, months=months, curator=curator, scope=caller.scope)
     return _attachment(content, documents.DOCX_TYPE, f"order-run-{run.id}.docx")
 
 
@@ -54,5 +54,5 @@ def order_docx(
 )
 def pairs_xlsx(caller: Exporters, run: RunInScope, session: SessionDep, services: ServicesDep) -> Response:
     _finished(run)
-    content = documents.pairs_xlsx(session, run, services.taxonomy)
+    content = documents.pairs_xlsx(session, run, services.taxonomy, scope=caller.scope)
     return _attachment(content, documents.XLSX_TYPE, f"pairs-run-{run.id}.xlsx")

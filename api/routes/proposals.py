@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from api.deps import Deciders, ProposalInScope, SessionDep
+from api.deps import ConsentInScope, Deciders, ProposalInScope, SessionDep
 from api.routes.responses import CONFLICT, ERRORS
-from api.schemas import ConsentCreate, DecisionCreate, ProposalPublic
+from api.schemas import DecisionCreate, ProposalPublic
 from api.storage import run_records
 
 router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], responses=ERRORS)
@@ -31,7 +31,7 @@ def decide(
     responses=CONFLICT,
 )
 def consent(
-    caller: Deciders, proposal: ProposalInScope, body: ConsentCreate, session: SessionDep
+    caller: Deciders, proposal: ProposalInScope, body: ConsentInScope, session: SessionDep
 ) -> ProposalPublic:
     run_records.record_consent(
         session, proposal, party=body.party, agree=body.agree, version=body.version, caller=caller

@@ -3,7 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
+from api.access import Caller
+from api.changes import changes_within
 from api.deps import (
     PagingDep,
     PlannedRunDep,
@@ -16,6 +19,7 @@ from api.deps import (
 from api.errors import Conflict
 from api.routes.responses import CONFLICT, ERRORS
 from api.schemas import (
+    ChangesPublic,
     ProposalPublic,
     ProposalsPage,
     ProposalStatus,
@@ -26,6 +30,7 @@ from api.schemas import (
     UnmatchedPublic,
 )
 from api.storage import run_records
+from api.storage.tables import RunRow
 
 router = APIRouter(prefix="/api/v1/runs", tags=["runs"], responses=ERRORS)
 
@@ -46,11 +51,33 @@ def start_run(
     return RunAccepted(id=run.id, status="queued")
 
 
+def _seen_by(run: RunRow, caller: Caller, session: Session) -> RunPublic:
+    """The run as ``caller`` may see it: of a municipality-wide run, an institution's caller gets
+    only its own figures and its own part of the changes."""
+    public = RunPublic.model_validate(run)
+    if caller.scope is None or run.institution is not None:
+        return public
+    mine = run_records.proposals_of(session, run.id, scope=caller.scope)
+    summary = {
+        "institution": caller.scope,
+        "proposals": len(mine),
+        "cross_institution": sum(p.mentee_institution != p.mentor_institution for p in mine),
+        "unmatched": len(run_records.unmatched_of(session, run.id, scope=caller.scope)),
+    }
+    changes = None if run.changes is None else changes_within(run.changes, caller.scope)
+    return public.model_copy(
+        update={
+            "summary": summary if run.summary is not None else None,
+            "changes": None if changes is None else ChangesPublic.model_validate(changes),
+        }
+    )
+
+
 @router.get("", summary="A page of runs, newest first")
 def list_runs(caller: Readers, session: SessionDep, paging: PagingDep) -> RunsPage:
     page = run_records.list_runs(session, scope=caller.scope, limit=paging.limit, offset=paging.offset)
     return RunsPage(
-        items=[RunPublic.model_validate(run) for run in page.items],
+        items=[_seen_by(run, caller, session) for run in page.items],
         total=page.total,
         limit=paging.limit,
         offset=paging.offset,
@@ -58,8 +85,8 @@ def list_runs(caller: Readers, session: SessionDep, paging: PagingDep) -> RunsPa
 
 
 @router.get("/{id}", summary="One run: status, progress, summary and changes against its base")
-def get_run(run: RunInScope) -> RunPublic:
-    return RunPublic.model_validate(run)
+def get_run(caller: Readers, run: RunInScope, session: SessionDep) -> RunPublic:
+    return _seen_by(run, caller, session)
 
 
 @router.post(
@@ -77,13 +104,14 @@ def restart_run(
 
 @router.get("/{id}/proposals", summary="The run's proposed pairs and groups (empty until it is done)")
 def list_proposals(
+    caller: Readers,
     run: RunInScope,
     session: SessionDep,
     paging: PagingDep,
     status: Annotated[ProposalStatus | None, Query(description="only proposals with this status")] = None,
 ) -> ProposalsPage:
     page = run_records.list_proposals(
-        session, run.id, status=status, limit=paging.limit, offset=paging.offset
+        session, run.id, status=status, limit=paging.limit, offset=paging.offset, scope=caller.scope
     )
     return ProposalsPage(
         items=[ProposalPublic.model_validate(row) for row in page.items],
@@ -94,8 +122,10 @@ def list_proposals(
 
 
 @router.get("/{id}/unmatched", summary="Mentees the run left without a mentor, with the reason")
-def list_unmatched(run: RunInScope, session: SessionDep, paging: PagingDep) -> UnmatchedPage:
-    page = run_records.list_unmatched(session, run.id, limit=paging.limit, offset=paging.offset)
+def list_unmatched(caller: Readers, run: RunInScope, session: SessionDep, paging: PagingDep) -> UnmatchedPage:
+    page = run_records.list_unmatched(
+        session, run.id, limit=paging.limit, offset=paging.offset, scope=caller.scope
+    )
     return UnmatchedPage(
         items=[UnmatchedPublic.model_validate(row) for row in page.items],
         total=page.total,

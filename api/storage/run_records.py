@@ -11,23 +11,48 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from api.access import Caller
+from api.approval import decide_sides, institutions_of, status_of
 from api.errors import StaleVersionError
 from api.storage.repository import Page, audit, page
 from api.storage.tables import DecisionRow, ProposalRow, RunRow, UnmatchedRow, utcnow
 
-DECISION_STATUS = {"approve": "approved", "reject": "rejected", "pin": "pinned"}
+# Scope (api.md): a proposal is within an institution's scope when its mentee or its mentor
+# belongs there, whatever the run's scope; an unmatched mentee within its own institution's;
+# a run within the scope of its institution, and a municipality-wide run within the scope of
+# every institution that has a proposal or an unmatched mentee in it.
 
 
-# Runs
+def proposal_in(scope: str | None) -> ColumnElement[bool]:
+    if scope is None:
+        return true()
+    return or_(ProposalRow.mentee_institution == scope, ProposalRow.mentor_institution == scope)
+
+
+def unmatched_in(scope: str | None) -> ColumnElement[bool]:
+    return true() if scope is None else UnmatchedRow.institution == scope
 
 
 def _runs_in_scope(scope: str | None) -> Select[RunRow]:
     query = select(RunRow)
-    return query if scope is None else query.where(RunRow.institution == scope)
+    if scope is None:
+        return query
+    return query.where(
+        or_(
+            RunRow.institution == scope,
+            RunRow.institution.is_(None)
+            & (
+                exists().where(ProposalRow.run_id == RunRow.id, proposal_in(scope))
+                | exists().where(UnmatchedRow.run_id == RunRow.id, unmatched_in(scope))
+            ),
+        )
+    )
+
+
+# Runs
 
 
 def create_run(
@@ -169,36 +194,34 @@ def fail_interrupted_runs(session: Session, reason: str) -> list[int]:
 
 
 def list_proposals(
-    session: Session, run_id: int, *, status: str | None, limit: int, offset: int
+    session: Session, run_id: int, *, status: str | None, limit: int, offset: int, scope: str | None = None
 ) -> Page[ProposalRow]:
-    query = select(ProposalRow).where(ProposalRow.run_id == run_id)
+    query = select(ProposalRow).where(ProposalRow.run_id == run_id, proposal_in(scope))
     if status is not None:
         query = query.where(ProposalRow.status == status)
     return page(session, query.order_by(ProposalRow.id), limit=limit, offset=offset)
 
 
-def proposals_of(session: Session, run_id: int) -> list[ProposalRow]:
-    return list(
-        session.scalars(select(ProposalRow).where(ProposalRow.run_id == run_id).order_by(ProposalRow.id))
-    )
+def proposals_of(session: Session, run_id: int, *, scope: str | None = None) -> list[ProposalRow]:
+    """A run's proposals within ``scope`` (None: all of them, as the run's own job reads them)."""
+    query = select(ProposalRow).where(ProposalRow.run_id == run_id, proposal_in(scope))
+    return list(session.scalars(query.order_by(ProposalRow.id)))
 
 
-def list_unmatched(session: Session, run_id: int, *, limit: int, offset: int) -> Page[UnmatchedRow]:
-    query = select(UnmatchedRow).where(UnmatchedRow.run_id == run_id).order_by(UnmatchedRow.id)
-    return page(session, query, limit=limit, offset=offset)
+def list_unmatched(
+    session: Session, run_id: int, *, limit: int, offset: int, scope: str | None = None
+) -> Page[UnmatchedRow]:
+    query = select(UnmatchedRow).where(UnmatchedRow.run_id == run_id, unmatched_in(scope))
+    return page(session, query.order_by(UnmatchedRow.id), limit=limit, offset=offset)
 
 
-def unmatched_of(session: Session, run_id: int) -> list[UnmatchedRow]:
-    return list(
-        session.scalars(select(UnmatchedRow).where(UnmatchedRow.run_id == run_id).order_by(UnmatchedRow.id))
-    )
+def unmatched_of(session: Session, run_id: int, *, scope: str | None = None) -> list[UnmatchedRow]:
+    query = select(UnmatchedRow).where(UnmatchedRow.run_id == run_id, unmatched_in(scope))
+    return list(session.scalars(query.order_by(UnmatchedRow.id)))
 
 
 def get_proposal(session: Session, proposal_id: int, *, scope: str | None) -> ProposalRow | None:
-    query = select(ProposalRow).join(RunRow, RunRow.id == ProposalRow.run_id)
-    if scope is not None:
-        query = query.where(RunRow.institution == scope)
-    return session.scalar(query.where(ProposalRow.id == proposal_id))
+    return session.scalar(select(ProposalRow).where(ProposalRow.id == proposal_id, proposal_in(scope)))
 
 
 def _bump(session: Session, proposal: ProposalRow, version: int, values: dict[str, Any]) -> None:
@@ -217,7 +240,10 @@ def _bump(session: Session, proposal: ProposalRow, version: int, values: dict[st
 def record_decision(
     session: Session, proposal: ProposalRow, *, decision: str, comment: str, version: int, caller: Caller
 ) -> ProposalRow:
-    _bump(session, proposal, version, {"status": DECISION_STATUS[decision]})
+    """The caller's institution decides its side of the pair; the municipal role both sides."""
+    institutions = institutions_of(proposal.mentee_institution, proposal.mentor_institution)
+    sides = decide_sides(proposal.sides or {}, institutions, decision=decision, scope=caller.scope)
+    _bump(session, proposal, version, {"status": status_of(sides, institutions), "sides": sides})
     _record(session, proposal, caller, kind=decision, comment=comment, version=version + 1)
     return proposal
 
@@ -252,7 +278,7 @@ def _record(
             user_id=caller.user_id,
         )
     )
-    run_institution = session.scalar(select(RunRow.institution).where(RunRow.id == proposal.run_id))
+    institution = caller.scope or proposal.mentee_institution
     detail: dict[str, Any] = {
         "run_id": proposal.run_id,
         "mentee_id": proposal.mentee_id,
@@ -269,7 +295,7 @@ def _record(
         action="consent" if kind == "consent" else "decision",
         entity="proposal",
         entity_id=str(proposal.id),
-        institution=run_institution,
+        institution=institution,
         detail=detail,
     )
     session.commit()

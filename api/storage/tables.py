@@ -7,12 +7,13 @@ mentees refer to people by id only, so erasing a person leaves no name behind.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -55,10 +56,20 @@ class Base(DeclarativeBase):
 
 
 class InstitutionRow(Base):
+    """An institution of the registry; ``name`` is its full name. An institution first met in a
+    bank or a user's scope has its code as its name until the registry is imported."""
+
     __tablename__ = "institutions"
 
     code: Mapped[str] = mapped_column(String, primary_key=True)
     name: Mapped[str] = mapped_column(String)
+    short_name: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(Text, default="")
+    municipality: Mapped[str] = mapped_column(Text, default="")
+    head_name: Mapped[str] = mapped_column(Text, default="")
+    head_position: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class UserRow(Base):
@@ -141,7 +152,11 @@ class RunRow(Base):
 
 
 class ProposalRow(Base):
-    """One mentee–mentor assignment of a run, with the council's decision and both consents."""
+    """One mentee–mentor assignment of a run, with the council's decision and both consents.
+
+    ``mentee_institution`` and ``mentor_institution`` are the people's institutions at the time
+    of the run: the proposal is within the scope of both. ``sides`` holds each institution's own
+    decision on a pair that crosses institutions; ``status`` follows from them."""
 
     __tablename__ = "proposals"
     __table_args__ = (UniqueConstraint("run_id", "mentee_id", "mentor_id", name="uq_proposals_pair"),)
@@ -161,6 +176,9 @@ class ProposalRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     mentee_consent: Mapped[bool | None] = mapped_column(Boolean)
     mentor_consent: Mapped[bool | None] = mapped_column(Boolean)
+    mentee_institution: Mapped[str | None] = mapped_column(String, index=True)
+    mentor_institution: Mapped[str | None] = mapped_column(String, index=True)
+    sides: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -174,6 +192,38 @@ class UnmatchedRow(Base):
     candidates: Mapped[list[Any]] = mapped_column(default=list)
     explanation: Mapped[str] = mapped_column(Text, default="")
     fix: Mapped[str] = mapped_column(Text, default="")
+    institution: Mapped[str | None] = mapped_column(String, index=True)
+
+
+class ProgramRow(Base):
+    """A mentoring program: an approved pair both participants agreed to, being carried out.
+
+    ``status`` is active, extended, completed or ended_early (``matcher.programs``); the people
+    are named by id and institution only, so erasing a person leaves no name behind."""
+
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    mentee_id: Mapped[str] = mapped_column(String, index=True)
+    mentor_id: Mapped[str] = mapped_column(String, index=True)
+    mentee_institution: Mapped[str] = mapped_column(String, index=True)
+    mentor_institution: Mapped[str] = mapped_column(String, index=True)
+    group_id: Mapped[str] = mapped_column(String, default="")
+    format: Mapped[str] = mapped_column(String)
+    form: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    covered: Mapped[list[Any]] = mapped_column(default=list)
+    year: Mapped[str] = mapped_column(String)
+    start: Mapped[date] = mapped_column(Date)
+    planned_end: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String)
+    end_reason: Mapped[str] = mapped_column(String, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DecisionRow(Base):
