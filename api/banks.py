@@ -39,6 +39,7 @@ class Imported:
     file: str
     created: list[str]
     updated: list[str]
+    left_aside: tuple[str, ...] = ()
 
 
 def _record(person: Person, fields: Sequence[str]) -> dict[str, Any]:
@@ -147,7 +148,7 @@ def import_bank(
         created, updated = repository.upsert_people(session, MentorRow, records, caller=caller)
     else:
         created, updated = repository.upsert_people(session, MenteeRow, records, caller=caller)
-    return Imported(file=table.file, created=created, updated=updated)
+    return Imported(file=table.file, created=created, updated=updated, left_aside=table.left_aside)
 
 
 def _resolve_degrees(

@@ -158,6 +158,10 @@ class ImportPublic(BaseModel):
     rows: int
     created: list[str]
     updated: list[str]
+    left_aside: list[str] = Field(
+        default_factory=list,
+        description="headers of the file's columns that were not read (plainly unrelated to matching)",
+    )
 
 
 # Runs

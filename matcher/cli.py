@@ -114,6 +114,11 @@ def _run(args: argparse.Namespace) -> int:
         f"{summary.counts['matched_mentees']} из {summary.counts['mentees']} наставляемых; "
         f"без пары: {summary.counts['unmatched_mentees']}. Результаты в {args.out}: " + ", ".join(FILES)
     )
+    for file, headers in summary.left_aside.items():
+        print(
+            f"Не прочитаны (не относятся к подбору) столбцы файла {file}: "
+            + ", ".join(f"«{h}»" for h in headers)
+        )
     print(json.dumps({"status": summary.solver["status"], "total_fit": summary.objective["total_fit"]}))
     return 0
 

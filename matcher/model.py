@@ -69,6 +69,8 @@ class Mentee(Person):
 class MentorBank:
     mentors: tuple[Mentor, ...]
     source: str = ""
+    left_aside: tuple[str, ...] = ()
+    """Headers of the file's columns that were not read (plainly unrelated to matching)."""
 
     def __len__(self) -> int:
         return len(self.mentors)
@@ -78,6 +80,8 @@ class MentorBank:
 class MenteeBank:
     mentees: tuple[Mentee, ...]
     source: str = ""
+    left_aside: tuple[str, ...] = ()
+    """Headers of the file's columns that were not read (plainly unrelated to matching)."""
 
     def __len__(self) -> int:
         return len(self.mentees)
@@ -146,6 +150,8 @@ class RunSummary:
     quality: dict[str, object] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     options: dict[str, object] = field(default_factory=dict)
+    left_aside: dict[str, list[str]] = field(default_factory=dict)
+    """Input file -> headers of its columns that were not read (plainly unrelated to matching)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -295,5 +295,8 @@ def run_files(
     )
     result = replace(result, institutions=institutions)
     result.summary.seconds.update(clock.seconds)
+    for bank in (mentor_bank, mentee_bank):
+        if bank.left_aside:
+            result.summary.left_aside[bank.source] = list(bank.left_aside)
     write_outputs(result, out)
     return result

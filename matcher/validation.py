@@ -222,14 +222,14 @@ def validate_mentors(table: RawTable, taxonomy: Taxonomy) -> MentorBank:
     rows = _validate_rows(table, _MentorRow, taxonomy)
     # Banks hold plain domain objects, not row models (which would not compare equal to them).
     mentors = (Mentor.model_validate(row.__dict__) for row in rows)
-    return MentorBank(tuple(mentors), source=table.file)
+    return MentorBank(tuple(mentors), source=table.file, left_aside=table.left_aside)
 
 
 def validate_mentees(table: RawTable, taxonomy: Taxonomy) -> MenteeBank:
     """The mentees of ``table`` in row order, or an ``InputError`` with every problem of the file."""
     rows = _validate_rows(table, _MenteeRow, taxonomy)
     mentees = (Mentee.model_validate(row.__dict__) for row in rows)
-    return MenteeBank(tuple(mentees), source=table.file)
+    return MenteeBank(tuple(mentees), source=table.file, left_aside=table.left_aside)
 
 
 def _validate_rows(table: RawTable, row_model: type[_Row], taxonomy: Taxonomy) -> list[_Row]:

@@ -26,6 +26,7 @@ def import_mentors(
         rows=len(imported.created) + len(imported.updated),
         created=imported.created,
         updated=imported.updated,
+        left_aside=list(imported.left_aside),
     )
 
 
