@@ -1,33 +1,28 @@
 """``create_app(settings)``: the service wired together; nothing here runs at import.
 
 On start the app brings the database to the newest schema (``alembic upgrade head``), loads
-the taxonomy, and marks runs that a stopped process left unfinished as failed. One set of
-handlers turns the errors the service raises on purpose into statuses: the library's
-``InputError`` into 422 with every problem, a stale version into 409, and so on.
+the taxonomy, and marks runs that a stopped process left unfinished as failed. ``handlers``
+turns the errors the service raises on purpose into statuses (the library's ``InputError`` into
+422 with every problem, a stale version into 409, …); ``middleware`` guards every request
+(security headers, the request log and logged 500s, throttling of bad tokens, body limits).
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from fastapi import FastAPI
 
 import matcher
+from api import handlers
 from api.config import Settings
 from api.deps import Services
-from api.errors import ServiceError, Unauthorized
 from api.jobs import Jobs
+from api.middleware import BodyLimit, RequestLog, SecurityHeaders, TokenThrottle
 from api.routes import api_router
 from api.storage.db import make_engine, make_sessions, migrate
-from matcher.errors import ConfigurationError, InputError
 from matcher.taxonomy import load_taxonomy
-
-log = logging.getLogger("api.requests")
 
 DESCRIPTION = """
 Подбор наставнических пар для целевой модели наставничества педагогических работников.
@@ -37,42 +32,6 @@ start matching runs, review and decide on proposals, record both participants' a
 export the draft order and the workbook. Every call but `/health` needs
 `Authorization: Bearer <token>` with a token made by `mentor-match users add`.
 """
-
-
-async def _service_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, ServiceError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
-    return JSONResponse({"detail": error.message_ru}, status_code=error.status, headers=headers)
-
-
-async def _input_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, InputError)
-    problems = [
-        {"file": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message_ru}
-        for p in error.problems
-    ]
-    return JSONResponse({"detail": problems}, status_code=422)
-
-
-async def _configuration_error(request: Request, error: Exception) -> Response:
-    return JSONResponse({"detail": f"Недопустимые настройки подбора: {error}"}, status_code=422)
-
-
-async def _unstorable(request: Request, error: Exception) -> Response:
-    """A value the database cannot hold (a NUL character, a number out of range): the client's."""
-    return JSONResponse(
-        {"detail": "Значение не может быть сохранено: недопустимый символ или слишком большое число"},
-        status_code=422,
-    )
-
-
-async def _log_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Method, path (ids only, never the query, which may hold a name) and status."""
-    started = time.perf_counter()
-    response = await call_next(request)
-    took = (time.perf_counter() - started) * 1000
-    log.info("%s %s %d %.0fms", request.method, request.url.path, response.status_code, took)
-    return response
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -99,10 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    app.add_exception_handler(ServiceError, _service_error)
-    app.add_exception_handler(InputError, _input_error)
-    app.add_exception_handler(ConfigurationError, _configuration_error)
-    app.add_exception_handler(DataError, _unstorable)
-    app.middleware("http")(_log_request)
+    handlers.install(app)
+    app.add_middleware(BodyLimit, json_bytes=settings.max_json_bytes, upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(TokenThrottle, limit=settings.bad_tokens_per_minute)
+    app.add_middleware(RequestLog)
+    app.add_middleware(SecurityHeaders)  # the outermost: every answer, a logged 500 too, gets the headers
     app.include_router(api_router)
     return app

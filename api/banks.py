@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.access import Caller
+from api.schemas import DB_INT_MAX
 from api.storage import repository
 from api.storage.tables import MenteeRow, MentorRow
 from matcher.errors import CellProblem, InputError
@@ -28,8 +29,6 @@ from matcher.validation import check_references, validate_mentees, validate_ment
 
 Kind = Literal["mentors", "mentees"]
 DEGREES = (1, 2, 3)
-DB_INT_MAX = 2**31 - 1
-"""Largest whole number every supported database stores in an integer column."""
 MENTOR_FIELDS = tuple(Mentor.model_fields)
 MENTEE_FIELDS = tuple(Mentee.model_fields)
 

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     )
     run_workers: int = Field(default=2, ge=1, le=16, description="matching runs computed at once")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="largest imported file")
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024, description="largest JSON request body")
+    max_queued_runs: int = Field(
+        default=5, ge=1, description="runs one institution (or the municipality) may have queued or running"
+    )
+    bad_tokens_per_minute: int = Field(
+        default=20, ge=1, description="answers 401 to one client address in a minute before it gets 429"
+    )
     taxonomy_extension: Path | None = Field(
         default=None, description="CSV extending the packaged taxonomy (same columns)"
     )

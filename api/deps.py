@@ -19,7 +19,7 @@ from api.access import Caller, Permission, Role, hash_token
 from api.config import Settings
 from api.errors import Conflict, Forbidden, NotFound, TooLarge, Unacceptable, Unauthorized
 from api.jobs import Jobs, run_options
-from api.schemas import ConsentCreate, RunCreate
+from api.schemas import DB_INT_MAX, ConsentCreate, RunCreate
 from api.storage import repository, run_records
 from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow
 from matcher.taxonomy import Taxonomy
@@ -106,7 +106,7 @@ class Paging:
 
 def get_paging(
     limit: Annotated[int, Query(ge=1, le=1000, description="items per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="items skipped")] = 0,
+    offset: Annotated[int, Query(ge=0, le=DB_INT_MAX, description="items skipped")] = 0,
 ) -> Paging:
     return Paging(limit=limit, offset=offset)
 
@@ -114,7 +114,7 @@ def get_paging(
 PagingDep = Annotated[Paging, Depends(get_paging)]
 
 PersonId = Annotated[str, Path(alias="id", description="the person's id in the bank")]
-ResourceId = Annotated[int, Path(alias="id", ge=1)]
+ResourceId = Annotated[int, Path(alias="id", ge=1, le=DB_INT_MAX)]
 
 
 def mentor_in_scope(person_id: PersonId, session: SessionDep, caller: Readers) -> MentorRow:
@@ -178,12 +178,14 @@ def planned_run(body: RunCreate, caller: RunStarters, session: SessionDep) -> Pl
         if not caller.may(Permission.CROSS_INSTITUTION):
             raise Forbidden("Подбор по всему муниципалитету может запустить только муниципальный куратор")
         if body.institution is not None:
-            raise Unacceptable("Для подбора по муниципалитету организацию не указывают")
+            raise Unacceptable("Для подбора по муниципалитету организацию не указывают", column="institution")
         institution = None
     else:
         institution = body.institution or caller.institution
         if institution is None:
-            raise Unacceptable("Укажите организацию (institution) для подбора внутри организации")
+            raise Unacceptable(
+                "Укажите организацию (institution) для подбора внутри организации", column="institution"
+            )
         if not caller.sees(institution) or not repository.institution_exists(session, institution):
             raise NotFound("Организация не найдена")
     if body.based_on is not None:

@@ -39,9 +39,17 @@ class TooLarge(ServiceError):
 
 
 class Unacceptable(ServiceError):
-    """A well-formed request the service cannot carry out as asked."""
+    """A well-formed request the service cannot carry out as asked; ``column`` names the field."""
 
     status = 422
+
+    def __init__(self, message_ru: str, *, column: str = "") -> None:
+        super().__init__(message_ru)
+        self.column = column
+
+
+class TooManyRequests(ServiceError):
+    status = 429
 
 
 class StaleVersionError(Conflict):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.banks import banks_for_run
 from api.changes import Sides, carried_over, changes_against, decisions_from
 from api.errors import Unacceptable
+from api.schemas import DB_INT_MAX
 from api.storage import run_records
 from api.storage.tables import RunRow
 from matcher.errors import MentorMatchError
@@ -38,6 +39,18 @@ INTERNAL = "Запуск не удался из-за внутренней оши
 
 SERVER_ONLY_OPTIONS = frozenset({"taxonomy_extension"})
 """Options naming files on the server: set in the service's settings, never by a request."""
+MAX_TIME_LIMIT = 600.0
+"""Seconds a request may give the solver: a run holds one of the service's few workers."""
+
+
+def _numbers(value: Any) -> list[float]:
+    if isinstance(value, dict):
+        return [n for item in value.values() for n in _numbers(item)]
+    if isinstance(value, list):
+        return [n for item in value for n in _numbers(item)]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [value]
+    return []
 
 
 def run_options(overrides: dict[str, Any]) -> Options:
@@ -45,8 +58,16 @@ def run_options(overrides: dict[str, Any]) -> Options:
     values out of range or an unknown solver."""
     refused = sorted(SERVER_ONLY_OPTIONS & overrides.keys())
     if refused:
-        raise Unacceptable(f"Параметры {', '.join(refused)} задаются только в настройках сервиса")
+        raise Unacceptable(
+            f"Параметры {', '.join(refused)} задаются только в настройках сервиса", column="options"
+        )
+    if any(not abs(n) <= DB_INT_MAX for n in _numbers(overrides)):
+        raise Unacceptable(f"Числа в параметрах подбора не могут превышать {DB_INT_MAX}", column="options")
     options = options_from_mapping(overrides)
+    if options.time_limit > MAX_TIME_LIMIT:
+        raise Unacceptable(
+            f"Время решения (time_limit) не может превышать {MAX_TIME_LIMIT:g} с", column="options.time_limit"
+        )
     get_solver(options.solver)
     return options
 

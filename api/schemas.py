@@ -7,7 +7,7 @@ a list with the total count. Table rows are never returned as they are.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,6 +20,13 @@ RunScope = Literal["institution", "municipality"]
 Party = Literal["mentee", "mentor"]
 
 _TIME = "2026-09-01T09:30:00Z"
+
+DB_INT_MAX = 2**31 - 1
+"""Largest whole number every supported database stores in an integer column: every integer a
+client sends is bounded by it, so none reaches SQLite or PostgreSQL out of range."""
+Whole = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
+Key = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+"""A stored row's number (a run's id, a proposal's version)."""
 
 
 class ErrorPublic(BaseModel):
@@ -98,7 +105,7 @@ class PersonUpdate(BaseModel):
     position: str | None = None
     subjects: list[str] | None = None
     levels: list[str] | None = None
-    experience_years: int | None = None
+    experience_years: Whole | None = None
     formats: list[MeetingFormat] | None = None
     consent: bool | None = None
 
@@ -109,10 +116,12 @@ class MentorUpdate(PersonUpdate):
     )
 
     qualification: str | None = None
-    competences: dict[str, int] | None = Field(default=None, description="taxonomy code or label → level 1–3")
+    competences: dict[str, Whole] | None = Field(
+        default=None, description="taxonomy code or label → level 1–3"
+    )
     about: str | None = None
-    capacity: int | None = None
-    max_group: int | None = None
+    capacity: Whole | None = None
+    max_group: Whole | None = None
 
 
 class MenteeUpdate(PersonUpdate):
@@ -122,13 +131,13 @@ class MenteeUpdate(PersonUpdate):
     )
 
     category: str | None = None
-    difficulties: dict[str, int] | None = Field(
+    difficulties: dict[str, Whole] | None = Field(
         default=None, description="taxonomy code or label → severity 1–3"
     )
     request: str | None = None
     preferred_mentors: list[str] | None = None
     excluded_mentors: list[str] | None = None
-    max_mentors: int | None = None
+    max_mentors: Whole | None = None
 
 
 class MentorsPage(BaseModel):
@@ -183,7 +192,7 @@ class RunCreate(BaseModel):
     institution: str | None = Field(
         default=None, description="required with scope institution, unless the caller has one institution"
     )
-    based_on: int | None = Field(
+    based_on: Key | None = Field(
         default=None, description="an earlier run whose decisions and consents this run honours"
     )
     options: dict[str, Any] = Field(
@@ -364,7 +373,9 @@ class DecisionCreate(BaseModel):
 
     decision: Decision
     comment: str = Field(default="", max_length=2000)
-    version: int = Field(ge=1, description="the proposal's version you saw; a stale one gets 409")
+    version: int = Field(
+        ge=1, le=DB_INT_MAX, description="the proposal's version you saw; a stale one gets 409"
+    )
 
 
 class ConsentCreate(BaseModel):
@@ -374,7 +385,9 @@ class ConsentCreate(BaseModel):
 
     party: Party
     agree: bool
-    version: int = Field(ge=1, description="the proposal's version you saw; a stale one gets 409")
+    version: int = Field(
+        ge=1, le=DB_INT_MAX, description="the proposal's version you saw; a stale one gets 409"
+    )
 
 
 # Audit

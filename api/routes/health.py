@@ -5,6 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import SessionDep
 from api.errors import Unavailable
+from api.routes.responses import GUARDS
 from api.schemas import ErrorPublic, HealthPublic
 from api.storage import repository
 
@@ -14,7 +15,7 @@ router = APIRouter(tags=["health"])
 @router.get(
     "/health",
     summary="Whether the service and its database answer",
-    responses={503: {"model": ErrorPublic, "description": "The database does not answer"}},
+    responses={503: {"model": ErrorPublic, "description": "The database does not answer"}, **GUARDS},
 )
 def health(session: SessionDep) -> HealthPublic:
     try:
