@@ -393,7 +393,8 @@ def locate_columns(grid: Sequence[Sequence[str]], numbers: Sequence[int], name: 
             if row + levels > len(grid):
                 continue
             count = _known_count(_labels(kind, grid, row, levels))
-            if count > best[0]:
+            # A one-row header beats a two-row one naming as many columns (a title above it).
+            if count > best[0] or (count == best[0] and levels < best[2]):
                 best = (count, row, levels)
     count, row, levels = best
     if count < MIN_KNOWN:

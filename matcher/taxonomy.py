@@ -11,16 +11,30 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+import snowballstemmer
 
 from matcher.errors import ConfigurationError
 
 COLUMNS = ("code", "label_ru", "label_en", "short_ru", "synonyms", "source")
 _SPACES = re.compile(r"\s+")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_WORD = re.compile(r"[0-9a-zа-я]+")
+_STEMMER = snowballstemmer.stemmer("russian")
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(_STEMMER.stemWords(_WORD.findall(normalise_term(text))))
+
+
+def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(words[start : start + size] == phrase for start in range(len(words) - size + 1))
 
 
 def normalise_term(text: str) -> str:
@@ -48,10 +62,16 @@ class Taxonomy:
         self.index: dict[str, int] = {code: i for i, code in enumerate(self.codes)}
         self._by_code: dict[str, TaxonomyItem] = {item.code: item for item in self.items}
         self._lookup: dict[str, str] = {}
+        phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for item in self.items:
             for term in (item.code, item.label_ru, item.label_en, item.short_ru, *item.synonyms):
                 if term:
                     self._lookup.setdefault(normalise_term(term), item.code)
+                    if stems := _stems(term):
+                        phrases[stems].add(item.code)
+        self._phrases: dict[tuple[str, ...], frozenset[str]] = {
+            stems: frozenset(codes) for stems, codes in phrases.items()
+        }
 
     def __len__(self) -> int:
         return len(self.items)
@@ -63,8 +83,23 @@ class Taxonomy:
         return self._by_code[code]
 
     def resolve(self, text: str) -> str | None:
-        """The code for a code, a label or a synonym as a person typed it; None if unknown."""
-        return self._lookup.get(normalise_term(text))
+        """The code for a code, a label or a synonym as a person typed it, or for a phrase that
+        holds the words of exactly one item's label or synonym («Работа с детьми с ОВЗ»); None if
+        unknown or if the phrase names several items (``candidates`` tells which)."""
+        found = self._lookup.get(normalise_term(text))
+        if found is not None:
+            return found
+        codes = self.candidates(text)
+        return codes[0] if len(codes) == 1 else None
+
+    def candidates(self, text: str) -> list[str]:
+        """Codes whose label or synonym occurs, word by word (stemmed), inside ``text``."""
+        words = _stems(text)
+        found: set[str] = set()
+        for phrase, codes in self._phrases.items():
+            if _contains(words, phrase):
+                found |= codes
+        return [code for code in self.codes if code in found]
 
     def short(self, code: str) -> str:
         return self._by_code[code].short_ru

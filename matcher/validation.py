@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TypeVar
@@ -39,8 +40,13 @@ _CONSENT: Mapping[str, bool] = {
 }
 _DEGREES: Mapping[str, int] = {"1": 1, "2": 2, "3": 3}
 _DEFAULT_DEGREE = 2
-_WHOLE_NUMBER = re.compile(r"(\d+)(?:[.,]0*)?")
+_WHOLE_NUMBER = re.compile(r"(\d{1,6})(?:[.,]0*)?")
+_SAFE_ID = re.compile(r"[\w.-]{1,64}")
+"""Letters, digits, «-», «_» and «.»: an id travels in web addresses and file names as it is."""
+_ID_RULE = "идентификатор может содержать только буквы, цифры и знаки «-», «_», «.» (не более 64 знаков)"
 
+_ALLOWED = "допустимы коды и названия из таксономии: "
+_ALLOWED_AGAIN = "допустимы коды и названия из таксономии (список — в первой такой ошибке)"
 _CELL_ERROR = "cell_text"
 """Type of the pydantic errors whose message is already the curator's Russian message."""
 _REQUIRED = "обязательное поле не заполнено"
@@ -72,6 +78,20 @@ def _whole_number(text: str) -> int:
     if match is None:
         raise ValueError("not a whole number")
     return int(match[1])
+
+
+def _safe_id(text: str) -> str:
+    if not _SAFE_ID.fullmatch(text.strip()):
+        raise _cell_error(_ID_RULE)
+    return text.strip()
+
+
+def _safe_ids(text: str) -> tuple[str, ...]:
+    items = _items(text)
+    bad = [item for item in items if not _SAFE_ID.fullmatch(item)]
+    if bad:
+        raise _cell_error(f"{_quoted(bad)}: {_ID_RULE}")
+    return tuple(items)
 
 
 @lru_cache(maxsize=4096)
@@ -109,18 +129,22 @@ def _taxonomy_items(text: str, info: ValidationInfo, *, unknown_is: str, degree_
     taxonomy = _context_taxonomy(info)
     codes: dict[str, int] = {}
     unknown: list[str] = []
+    ambiguous: list[str] = []
     bad_degrees: list[str] = []
     for item in _items(text):
         term, colon, degree_text = item.partition(":")
         code = taxonomy.resolve(term)
         degree = _DEGREES.get(degree_text.strip()) if colon else _DEFAULT_DEGREE
-        if code is None:
+        if code is None and len(candidates := taxonomy.candidates(term)) > 1 and "," not in term:
+            named = _quoted(taxonomy[candidate].short_ru for candidate in candidates)
+            ambiguous.append(f"«{term.strip()}» подходит к нескольким пунктам ({named}): укажите один")
+        elif code is None:
             unknown.append(term.strip())
         elif degree is None:
             bad_degrees.append(item)
         else:
             codes[code] = max(degree, codes.get(code, 0))
-    messages = []
+    messages = list(ambiguous)
     if unknown:
         messages.append(f"{unknown_is} {_quoted(unknown)}; {_taxonomy_hint(taxonomy, unknown)}")
     if bad_degrees:
@@ -140,8 +164,8 @@ def _context_taxonomy(info: ValidationInfo) -> Taxonomy:
 
 
 def _taxonomy_hint(taxonomy: Taxonomy, unknown: list[str]) -> str:
-    example = taxonomy.items[0]
-    hint = f"допустимы коды и названия из таксономии, например {example.code} или «{example.label_ru}»"
+    listed = "; ".join(f"{item.code} «{item.short_ru}»" for item in taxonomy.items)
+    hint = f"{_ALLOWED}{listed}"
     if any("," in term for term in unknown):
         hint += " (элементы списка разделяются «;», а не запятой)"
     return hint
@@ -149,6 +173,11 @@ def _taxonomy_hint(taxonomy: Taxonomy, unknown: list[str]) -> str:
 
 class _PersonRow(Person):
     """Parses the cells both banks share; mixed into each bank's row model."""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _parse_id(cls, text: str) -> str:
+        return _safe_id(text)
 
     @field_validator("subjects", mode="before")
     @classmethod
@@ -205,7 +234,7 @@ class _MenteeRow(Mentee, _PersonRow):
     @field_validator("preferred_mentors", "excluded_mentors", mode="before")
     @classmethod
     def _parse_mentor_ids(cls, text: str) -> tuple[str, ...]:
-        return tuple(_items(text))
+        return _safe_ids(text)
 
     @field_validator("max_mentors", mode="before")
     @classmethod
@@ -245,8 +274,23 @@ def _validate_rows(table: RawTable, row_model: type[_Row], taxonomy: Taxonomy) -
             problems.extend(_cell_problems(error, table, number, cells))
     problems.extend(_duplicate_ids(table))
     if problems:
-        raise InputError(sorted(problems, key=_reading_order(table)))
+        raise InputError(_list_taxonomy_once(sorted(problems, key=_reading_order(table))))
     return valid
+
+
+def _list_taxonomy_once(problems: list[CellProblem]) -> list[CellProblem]:
+    """The taxonomy's items are listed in the first problem that needs them, not in every one."""
+    listed = False
+    shortened = []
+    for problem in problems:
+        head, mark, tail = problem.message_ru.partition(_ALLOWED)
+        if mark and listed:
+            rest = tail.partition(" (элементы")[1:]
+            message = f"{head}{_ALLOWED_AGAIN}{''.join(rest)}"
+            problem = replace(problem, message_ru=message)
+        listed = listed or bool(mark)
+        shortened.append(problem)
+    return shortened
 
 
 def _reading_order(table: RawTable) -> Callable[[CellProblem], tuple[int, int]]:
