@@ -17,10 +17,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from matcher.documents.templates import TemplateSet
 from matcher.errors import ConfigurationError, InputError
 from matcher.options import COMPONENTS, load_options
 from matcher.pipeline import run_files
-from matcher.writing import FILES
+from matcher.writing import DOCUMENTS, FILES
 
 EXIT_INPUT = 2
 EXIT_CONFIG = 3
@@ -54,6 +55,9 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--config", type=Path, help="options as JSON or TOML (see matcher/options.py)")
     run.add_argument("--taxonomy", type=Path, help="CSV that extends the taxonomy (same columns)")
+    run.add_argument(
+        "--templates", type=Path, help="folder with the institution's own document templates (.docx)"
+    )
     run.add_argument("--solver", help="solver name")
     run.add_argument("--time-limit", type=float, help="seconds for the solver")
     run.add_argument(
@@ -106,13 +110,15 @@ def _run(args: argparse.Namespace) -> int:
             options=options,
             decisions_path=args.decisions,
             institutions_path=args.institutions,
+            templates=None if args.templates is None else TemplateSet.from_folder(args.templates),
             progress=progress,
         )
     summary = result.summary
     print(
         f"Предложено пар: {summary.counts['proposals']}; подобран наставник для "
         f"{summary.counts['matched_mentees']} из {summary.counts['mentees']} наставляемых; "
-        f"без пары: {summary.counts['unmatched_mentees']}. Результаты в {args.out}: " + ", ".join(FILES)
+        f"без пары: {summary.counts['unmatched_mentees']}. Результаты в {args.out}: "
+        + ", ".join([*FILES, f"{DOCUMENTS}/ (приказ и формы)"])
     )
     for file, headers in summary.left_aside.items():
         print(

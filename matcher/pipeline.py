@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,8 @@ from matcher.alternatives import alternatives_for
 from matcher.certificate import PruningCertificate, certify_pruning
 from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
+from matcher.documents.rendering import batch_documents
+from matcher.documents.templates import TemplateSet
 from matcher.eligibility import Eligibility
 from matcher.explaining import group_labels, proposals_from, unmatched_from
 from matcher.institutions import InstitutionRegistry, read_institutions
@@ -276,10 +279,11 @@ def run_files(
     options: Options,
     decisions_path: Path | None = None,
     institutions_path: Path | None = None,
+    templates: TemplateSet | None = None,
     progress: Progress | None = None,
 ) -> MatchResult:
     """The batch command: read and validate the banks (and decisions, the institutions' registry),
-    match, write the files."""
+    match, write the files and the documents (from ``templates``, else the packaged ones)."""
     clock = _Clock()
     taxonomy = load_taxonomy(options.taxonomy_extension)
     with clock.stage("reading"):
@@ -298,5 +302,13 @@ def run_files(
     for bank in (mentor_bank, mentee_bank):
         if bank.left_aside:
             result.summary.left_aside[bank.source] = list(bank.left_aside)
-    write_outputs(result, out)
+    documents = batch_documents(
+        result,
+        mentor_bank,
+        mentee_bank,
+        taxonomy,
+        templates=templates or TemplateSet.standard(),
+        today=date.today(),
+    )
+    write_outputs(result, out, documents=documents)
     return result

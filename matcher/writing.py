@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -71,8 +71,15 @@ def _alternative_row(a: Alternative) -> tuple[object, ...]:
     return (a.mentee_id, a.mentor_id, a.rank, a.alternative_mentor_id, f"{a.score:.4f}", a.free_places)
 
 
-def write_outputs(result: MatchResult, out: Path) -> list[Path]:
-    """Write the files into ``out`` (created if needed); return their paths."""
+DOCUMENTS = "документы"
+"""The folder of the order and the forms (``matcher.documents``), beside the files."""
+
+
+def write_outputs(
+    result: MatchResult, out: Path, *, documents: Callable[[Path], list[Path]] | None = None
+) -> list[Path]:
+    """Write the files into ``out`` (created if needed); return their paths. ``documents`` writes
+    the documents into the folder it is given, staged with the files."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".mentor-match-", dir=out.parent))
     try:
@@ -87,8 +94,12 @@ def write_outputs(result: MatchResult, out: Path) -> list[Path]:
             json.dumps(asdict(result.summary), ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8",
         )
+        documents_written = [] if documents is None else documents(staging / DOCUMENTS)
         out.mkdir(parents=True, exist_ok=True)
-        written = []
+        if documents is not None:
+            shutil.rmtree(out / DOCUMENTS, ignore_errors=True)
+            os.replace(staging / DOCUMENTS, out / DOCUMENTS)
+        written = [out / path.relative_to(staging) for path in documents_written]
         for name in FILES:
             os.replace(staging / name, out / name)
             written.append(out / name)

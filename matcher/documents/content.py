@@ -2,8 +2,8 @@
 
 A ``Pairing`` is one line of the order: a mentor with one mentee, or with a group. Groups stay
 groups even when one member is left (a group the council approved in part is still «групповая»).
-The institution issuing the documents is anything with the registry's fields (``Issuer``); a
-code the registry does not know stands as its own name, with blanks for the head.
+The institution issuing the documents comes from the registry (``matcher.institutions``); a code
+the registry does not know stands as its own name, with blanks for the head.
 """
 
 from __future__ import annotations
@@ -27,39 +27,6 @@ MONTHS_NOMINATIVE = (
 )  # fmt: skip
 PRESCHOOL = "ДО"
 """The level of education of a kindergarten: its children have «занятия», not «уроки»."""
-
-
-class Issuer(Protocol):
-    """The registry's institution (``matcher.institutions.Institution`` has these fields)."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def full_name(self) -> str: ...
-    @property
-    def short_name(self) -> str: ...
-    @property
-    def head_name(self) -> str: ...
-    @property
-    def head_position(self) -> str: ...
-    @property
-    def address(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class UnregisteredInstitution:
-    """An institution known only by its code: the documents leave its name for the school to fill."""
-
-    code: str
-    full_name: str = ""
-    short_name: str = ""
-    head_name: str = ""
-    head_position: str = ""
-    address: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "full_name", self.full_name or self.code)
-        object.__setattr__(self, "short_name", self.short_name or self.full_name)
 
 
 class PersonRecord(Protocol):
@@ -221,9 +188,7 @@ def pairings_from(
     for (mentor_id, _), members in joined.items():
         mentor = mentors[mentor_id]
         group = members[0].group_id
-        people = tuple(
-            sorted((mentees[p.mentee_id] for p in members), key=lambda m: m.full_name.casefold())
-        )
+        people = tuple(sorted((mentees[p.mentee_id] for p in members), key=lambda m: m.full_name.casefold()))
         wanted = {code for person in people for code in person.difficulties}
         pairings.append(
             Pairing(
@@ -234,6 +199,4 @@ def pairings_from(
                 covered=tuple(code for code in mentor.competences if code in wanted),
             )
         )
-    return sorted(
-        pairings, key=lambda p: (p.mentor.full_name.casefold(), p.mentees[0].full_name.casefold())
-    )
+    return sorted(pairings, key=lambda p: (p.mentor.full_name.casefold(), p.mentees[0].full_name.casefold()))

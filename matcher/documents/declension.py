@@ -59,11 +59,7 @@ def case_named(name: str) -> Case:
 
 
 def _nominative(word: str, part: str) -> list[Parse]:
-    return [
-        p
-        for p in _analyzer().parse(word)
-        if part in p.tag and "nomn" in p.tag and "sing" in p.tag
-    ]
+    return [p for p in _analyzer().parse(word) if part in p.tag and "nomn" in p.tag and "sing" in p.tag]
 
 
 def gender_of(full_name: str) -> str | None:
@@ -72,7 +68,7 @@ def gender_of(full_name: str) -> str | None:
     for position in (2, 1, 0):
         if position < len(words):
             genders = {p.tag.gender for p in _nominative(words[position], NAME_PARTS[position])}
-            if len(genders) == 1 and (gender := genders.pop()) in ("femn", "masc"):
+            if len(genders) == 1 and (gender := str(genders.pop())) in ("femn", "masc"):
                 return gender
     return None
 
@@ -80,10 +76,14 @@ def gender_of(full_name: str) -> str | None:
 def _match_case(template: str, word: str) -> str:
     if template.isupper():
         return word.upper()
-    return "-".join(
-        part.capitalize() if source[:1].isupper() else part
-        for source, part in zip(template.split("-"), word.split("-"), strict=False)
-    ) if template.count("-") == word.count("-") else word.capitalize()
+    return (
+        "-".join(
+            part.capitalize() if source[:1].isupper() else part
+            for source, part in zip(template.split("-"), word.split("-"), strict=False)
+        )
+        if template.count("-") == word.count("-")
+        else word.capitalize()
+    )
 
 
 def _decline_word(word: str, part: str, gender: str | None, case: Case) -> str:
@@ -111,23 +111,22 @@ def decline_name(full_name: str, case: Case) -> str:
     if case is Case.NOMINATIVE or not words or len(words) > len(NAME_PARTS):
         return full_name.strip()
     gender = gender_of(full_name)
-    return " ".join(
-        _decline_part(word, NAME_PARTS[i], gender, case) for i, word in enumerate(words)
-    )
+    return " ".join(_decline_part(word, NAME_PARTS[i], gender, case) for i, word in enumerate(words))
 
 
 def _adjective(word: str) -> Parse | None:
     return next(
-        (p for p in _analyzer().parse(word) if {"ADJF", "nomn"} <= p.tag.grammemes or
-         {"PRTF", "nomn"} <= p.tag.grammemes),
+        (
+            p
+            for p in _analyzer().parse(word)
+            if {"ADJF", "nomn"} <= p.tag.grammemes or {"PRTF", "nomn"} <= p.tag.grammemes
+        ),
         None,
     )
 
 
 def _noun(word: str) -> Parse | None:
-    return next(
-        (p for p in _analyzer().parse(word) if {"NOUN", "nomn", "sing"} <= p.tag.grammemes), None
-    )
+    return next((p for p in _analyzer().parse(word) if {"NOUN", "nomn", "sing"} <= p.tag.grammemes), None)
 
 
 def _declined(word: str, parse: Parse, case: Case) -> str:

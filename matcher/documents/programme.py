@@ -67,9 +67,11 @@ def _term(months: list[str]) -> str:
     return months[0] if len(months) == 1 else f"{months[0]} – {months[-1]}"
 
 
-def plan_of(pairing: Pairing, difficulties: list[Difficulty], period: Period) -> list[Activity]:
+def plan_of(
+    pairing: Pairing, difficulties: list[Difficulty], period: Period, *, lessons_word: tuple[str, str]
+) -> list[Activity]:
     """Activities month by month: diagnosis, each difficulty in turn, the midpoint, the close."""
-    lesson, lessons = ("занятие", "занятий") if pairing.preschool else ("урок", "уроков")
+    lesson, lessons = lessons_word
     months = [month_name(day) for day in period.month_starts()]
     first, last = months[0], months[-1]
     middle = months[1:-1] or [first]

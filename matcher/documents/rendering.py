@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from matcher.documents.content import (
-    Issuer,
     MenteeRecord,
     MentorRecord,
     Official,
@@ -24,14 +24,21 @@ from matcher.documents.content import (
     PersonRecord,
     long_date,
     months_text,
+    pairings_from,
     short_date,
 )
 from matcher.documents.declension import initials_first, surname_initials
 from matcher.documents.programme import difficulties_of, plan_of
 from matcher.documents.templates import Form, TemplateSet
+from matcher.institutions import Institution, InstitutionKind
+from matcher.model import MatchResult, MenteeBank, MentorBank
 from matcher.taxonomy import Taxonomy
 
-InstitutionOf = Callable[[str], Issuer]
+InstitutionOf = Callable[[str], Institution]
+DEFAULT_MONTHS = 9
+DRAFT_BASIS = (
+    "решения совета наставников от «___» ____________ 20___ г. по итогам подбора наставнических пар (групп)"
+)
 FORMAT_TEXT = {False: "очный", True: "дистанционный (онлайн)"}
 ORDER_FILE = "Приказ о закреплении наставнических пар (групп).docx"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -45,17 +52,24 @@ class DocumentSettings:
     templates: TemplateSet
     curator: Official | None = None
     basis: str = ""
-    """The order's «основание» line (the council's decision, the run's number and date)."""
+    """What the order is based on besides the consents, in the genitive («решения совета …»)."""
 
 
-def institution_fields(issuer: Issuer) -> dict[str, str]:
+def lessons_word(issuer: Institution, pairing: Pairing) -> tuple[str, str]:
+    """«занятие» in a kindergarten and in additional education, «урок» at school."""
+    if pairing.preschool or issuer.kind in (InstitutionKind.KINDERGARTEN, InstitutionKind.ADDITIONAL):
+        return "занятие", "занятий"
+    return "урок", "уроков"
+
+
+def institution_fields(issuer: Institution) -> dict[str, str]:
     return {
         "код": issuer.code,
         "полное_наименование": issuer.full_name,
-        "краткое_наименование": issuer.short_name,
+        "краткое_наименование": issuer.name,
         "руководитель": issuer.head_name,
         "руководитель_подпись": initials_first(issuer.head_name) if issuer.head_name else "",
-        "должность_руководителя": issuer.head_position or "Руководитель",
+        "должность_руководителя": issuer.head_title.capitalize(),
         "адрес": issuer.address,
     }
 
@@ -71,10 +85,12 @@ def period_fields(period: Period) -> dict[str, str]:
     }
 
 
-def person_fields(person: PersonRecord | Official, institution_of: InstitutionOf | None = None) -> dict[str, str]:
+def person_fields(
+    person: PersonRecord | Official, institution_of: InstitutionOf | None = None
+) -> dict[str, str]:
     institution = ""
     if institution_of is not None and isinstance(getattr(person, "institution", None), str):
-        institution = institution_of(person.institution).short_name  # type: ignore[union-attr]
+        institution = institution_of(person.institution).name  # type: ignore[union-attr]
     return {
         "фио": person.full_name,
         "фамилия_инициалы": surname_initials(person.full_name),
@@ -106,7 +122,7 @@ def _pairing_fields(
 
 
 def order_context(
-    issuer: Issuer,
+    issuer: Institution,
     pairings: Sequence[Pairing],
     settings: DocumentSettings,
     institution_of: InstitutionOf,
@@ -147,7 +163,7 @@ def _difficulty_fields(pairing: Pairing, taxonomy: Taxonomy) -> list[dict[str, A
 
 
 def programme_context(
-    issuer: Issuer,
+    issuer: Institution,
     pairing: Pairing,
     settings: DocumentSettings,
     taxonomy: Taxonomy,
@@ -155,7 +171,7 @@ def programme_context(
 ) -> dict[str, Any]:
     """004's personalised programme for one pair or group."""
     difficulties = difficulties_of(pairing, taxonomy)
-    plan = plan_of(pairing, difficulties, settings.period)
+    plan = plan_of(pairing, difficulties, settings.period, lessons_word=lessons_word(issuer, pairing))
     covered = [d.label for d in difficulties if d.covered]
     return {
         "организация": institution_fields(issuer),
@@ -165,17 +181,22 @@ def programme_context(
         "затруднения": _difficulty_fields(pairing, taxonomy),
         "темы_наставника": covered,
         "план": [
-            {"номер": n, "направление": a.direction, "мероприятия": a.content, "срок": a.term,
-             "результат": a.result}
+            {
+                "номер": n,
+                "направление": a.direction,
+                "мероприятия": a.content,
+                "срок": a.term,
+                "результат": a.result,
+            }
             for n, a in enumerate(plan, start=1)
         ],
-        "урок": "занятие" if pairing.preschool else "урок",
-        "уроков": "занятий" if pairing.preschool else "уроков",
+        "урок": lessons_word(issuer, pairing)[0],
+        "уроков": lessons_word(issuer, pairing)[1],
     }
 
 
 def participant_context(
-    issuer: Issuer,
+    issuer: Institution,
     pairing: Pairing,
     person: MentorRecord | MenteeRecord,
     settings: DocumentSettings,
@@ -199,8 +220,8 @@ def participant_context(
         "наставник_ли": is_mentor,
         "партнёры": [person_fields(p, institution_of) for p in partners],
         "затруднения": own,
-        "урок": "занятие" if pairing.preschool else "урок",
-        "уроков": "занятий" if pairing.preschool else "уроков",
+        "урок": lessons_word(issuer, pairing)[0],
+        "уроков": lessons_word(issuer, pairing)[1],
     }
 
 
@@ -229,7 +250,7 @@ def write_documents(
     for home in homes:
         issuer = institution_of(home)
         own = [p for p in pairings if p.mentees[0].institution == home]
-        name = ORDER_FILE if len(homes) == 1 else f"{ORDER_FILE[:-5]} — {issuer.short_name}.docx"
+        name = ORDER_FILE if len(homes) == 1 else f"{ORDER_FILE[:-5]} — {issuer.name}.docx"
         context = order_context(issuer, own, settings, institution_of)
         save(folder / file_name(name), settings.templates[Form.ORDER].render(context))
     for number, pairing in enumerate(pairings, start=1):
@@ -243,7 +264,8 @@ def write_documents(
                 programme_context(issuer, pairing, settings, taxonomy, institution_of)
             ),
         )
-        for person in (pairing.mentor, *pairing.mentees):
+        participants: list[MentorRecord | MenteeRecord] = [pairing.mentor, *pairing.mentees]
+        for person in participants:
             context = participant_context(issuer, pairing, person, settings, taxonomy, institution_of)
             who = surname_initials(person.full_name)
             consent = settings.templates[Form.CONSENT].render(context)
@@ -252,3 +274,27 @@ def write_documents(
             role = "наставника" if person is pairing.mentor else "наставляемого"
             save(place / file_name(f"Анкета {role} ({who}).docx"), settings.templates[form].render(context))
     return written
+
+
+def batch_documents(
+    result: MatchResult,
+    mentors: MentorBank,
+    mentees: MenteeBank,
+    taxonomy: Taxonomy,
+    *,
+    templates: TemplateSet,
+    today: date,
+) -> Callable[[Path], list[Path]]:
+    """What the batch command writes into ``документы/``: drafts for every proposed pair, the
+    period from the first day of next month, the council's decision left to fill in."""
+    pairings = pairings_from(
+        result.proposals,
+        {mentor.id: mentor for mentor in mentors.mentors},
+        {mentee.id: mentee for mentee in mentees.mentees},
+    )
+    settings = DocumentSettings(Period.from_next_month(today, DEFAULT_MONTHS), templates, basis=DRAFT_BASIS)
+
+    def write(folder: Path) -> list[Path]:
+        return write_documents(folder, pairings, settings, taxonomy, result.institutions.get)
+
+    return write

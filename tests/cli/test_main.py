@@ -12,7 +12,7 @@ import pytest
 from matcher.cli import EXIT_CONFIG, EXIT_INPUT, main
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
-OUTPUTS = {"pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json"}
+OUTPUTS = {"pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", "документы"}
 
 
 def _run(sample: str, out: Path, *extra: str) -> int:
@@ -106,13 +106,13 @@ def test_bad_input_prints_every_problem_and_writes_nothing(
 def test_bad_input_leaves_an_earlier_result_untouched(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert _run("kindergarten", out) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     missing = tmp_path / "missing.csv"
     assert (
         main(["run", "--mentors", str(missing), "--mentees", str(missing), "--out", str(out), "--quiet"])
         == EXIT_INPUT
     )
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_unknown_solver_is_a_configuration_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
