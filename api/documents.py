@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from api.mentoring_kinds import FORMAT_RU, mentoring_kind_ru
 from api.russian import plural_ru
 from api.storage import repository, run_records
 from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow, UnmatchedRow
@@ -42,7 +43,6 @@ STATUS_RU = {
     "rejected": "отклонена",
     "pinned": "закреплена",
 }
-FORMAT_RU = {"in_person": "очно", "remote": "дистанционно"}
 CONSENT_RU = {None: "", True: "да", False: "нет"}
 REASON_RU = {
     "no_consent": "нет согласия",
@@ -91,18 +91,7 @@ class _Entry:
     grouped: bool
 
     def kind_ru(self) -> str:
-        """Групповая, виртуальная (remote), else традиционная; реверсивная for a less experienced mentor."""
-        kinds = [
-            kind
-            for kind, applies in (("групповая", self.grouped), ("виртуальная", self.format == "remote"))
-            if applies
-        ] or ["традиционная"]
-        mentor_years = self.mentor.experience_years
-        if mentor_years is not None and all(
-            m.experience_years is not None and m.experience_years > mentor_years for m in self.mentees
-        ):
-            kinds.append("реверсивная")
-        return f"{', '.join(kinds)} ({FORMAT_RU[self.format]})"
+        return mentoring_kind_ru(self.format, grouped=self.grouped, mentor=self.mentor, mentees=self.mentees)
 
 
 def _agreed(proposal: ProposalRow) -> bool:

@@ -190,7 +190,14 @@ def _records(
             "candidates": list(u.candidates),
             "explanation": u.explanation,
             "fix": u.fix,
+            "fix_verified": u.fix_verified,
         }
         for u in result.unmatched
     ]
-    return {"proposals": proposals, "unmatched": unmatched, "summary": asdict(result.summary)}
+    alternatives = [asdict(a) for a in result.alternatives]
+    return {
+        "proposals": proposals,
+        "unmatched": unmatched,
+        "alternatives": alternatives,
+        "summary": asdict(result.summary),
+    }

@@ -296,6 +296,16 @@ class RunsPage(BaseModel):
 # Proposals and decisions
 
 
+class PersonSummary(BaseModel):
+    """What a pair needs of a person: no more, whichever institution the caller is from."""
+
+    id: str = Field(examples=["T-0042"])
+    full_name: str = Field(examples=["Смирнова Анна Петровна"])
+    position: str = Field(examples=["учитель математики"])
+    institution: str = Field(examples=["school-7"])
+    institution_name: str = Field(examples=["МБОУ «Средняя общеобразовательная школа № 7»"])
+
+
 class ProposalPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -325,6 +335,8 @@ class ProposalPublic(BaseModel):
         examples=[{"school-7": "approve"}],
     )
     updated_at: datetime = Field(examples=[_TIME])
+    mentee: PersonSummary | None = Field(default=None, description="null once the person's data is erased")
+    mentor: PersonSummary | None = Field(default=None, description="null once the person's data is erased")
 
     @field_validator("sides", mode="before")
     @classmethod
@@ -356,6 +368,12 @@ class UnmatchedPublic(BaseModel):
         description="the smallest change found that would place the mentee",
         examples=["добавить одно место наставнику T-0042"],
     )
+    fix_verified: bool = Field(default=False, description="re-solving with the fix did place the mentee")
+    mentee: PersonSummary | None = Field(default=None, description="null once the person's data is erased")
+    candidate_mentors: list[PersonSummary] = Field(
+        default_factory=list,
+        description="the candidates (the mentors in the way), as far as still in the bank",
+    )
 
 
 class UnmatchedPage(BaseModel):
@@ -363,6 +381,36 @@ class UnmatchedPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class AlternativePublic(BaseModel):
+    """Another mentor who could take a proposal's mentee within the rules, as the run found it."""
+
+    rank: int = Field(examples=[1])
+    mentor_id: str = Field(examples=["T-0017"])
+    mentor: PersonSummary | None
+    score: float = Field(examples=[0.6811])
+    free_places: int = Field(description="the mentor's places left in this run's proposal", examples=[1])
+
+
+class SwapCreate(BaseModel):
+    """Swap in an alternative: the proposal is rejected and its mentee pinned with ``mentor_id``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"mentor_id": "T-0017", "comment": "ближе по предмету", "version": 1}]
+        },
+    )
+
+    mentor_id: str = Field(description="one of the proposal's alternatives")
+    comment: str = Field(default="", max_length=2000)
+    version: int = Field(ge=1, description="the proposal's version you saw; a stale one gets 409")
+
+
+class SwapPublic(BaseModel):
+    rejected: ProposalPublic
+    pinned: ProposalPublic
 
 
 class DecisionCreate(BaseModel):

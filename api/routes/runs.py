@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from api import review
 from api.access import Caller
 from api.changes import changes_within
 from api.deps import (
@@ -20,14 +21,12 @@ from api.errors import Conflict
 from api.routes.responses import CONFLICT, ERRORS
 from api.schemas import (
     ChangesPublic,
-    ProposalPublic,
     ProposalsPage,
     ProposalStatus,
     RunAccepted,
     RunPublic,
     RunsPage,
     UnmatchedPage,
-    UnmatchedPublic,
 )
 from api.storage import run_records
 from api.storage.tables import RunRow
@@ -51,7 +50,7 @@ def start_run(
     return RunAccepted(id=run.id, status="queued")
 
 
-def _seen_by(run: RunRow, caller: Caller, session: Session) -> RunPublic:
+def seen_by(run: RunRow, caller: Caller, session: Session) -> RunPublic:
     """The run as ``caller`` may see it: of a municipality-wide run, an institution's caller gets
     only its own figures and its own part of the changes."""
     public = RunPublic.model_validate(run)
@@ -77,7 +76,7 @@ def _seen_by(run: RunRow, caller: Caller, session: Session) -> RunPublic:
 def list_runs(caller: Readers, session: SessionDep, paging: PagingDep) -> RunsPage:
     page = run_records.list_runs(session, scope=caller.scope, limit=paging.limit, offset=paging.offset)
     return RunsPage(
-        items=[_seen_by(run, caller, session) for run in page.items],
+        items=[seen_by(run, caller, session) for run in page.items],
         total=page.total,
         limit=paging.limit,
         offset=paging.offset,
@@ -86,7 +85,7 @@ def list_runs(caller: Readers, session: SessionDep, paging: PagingDep) -> RunsPa
 
 @router.get("/{id}", summary="One run: status, progress, summary and changes against its base")
 def get_run(caller: Readers, run: RunInScope, session: SessionDep) -> RunPublic:
-    return _seen_by(run, caller, session)
+    return seen_by(run, caller, session)
 
 
 @router.post(
@@ -102,32 +101,65 @@ def restart_run(
     return RunAccepted(id=run.id, status="queued")
 
 
-@router.get("/{id}/proposals", summary="The run's proposed pairs and groups (empty until it is done)")
+@router.get(
+    "/{id}/proposals",
+    summary="The run's proposed pairs and groups (empty until it is done), by institution and group",
+)
 def list_proposals(
     caller: Readers,
     run: RunInScope,
     session: SessionDep,
     paging: PagingDep,
     status: Annotated[ProposalStatus | None, Query(description="only proposals with this status")] = None,
+    institution: Annotated[
+        str | None, Query(description="only pairs whose mentee or mentor is of this institution")
+    ] = None,
+    weight_sensitive: Annotated[
+        bool | None, Query(description="only pairs that do (true) or do not (false) depend on a weight")
+    ] = None,
+    name: Annotated[
+        str | None, Query(max_length=200, description="a part of the mentee's or the mentor's ФИО")
+    ] = None,
 ) -> ProposalsPage:
-    page = run_records.list_proposals(
-        session, run.id, status=status, limit=paging.limit, offset=paging.offset, scope=caller.scope
+    where = run_records.ProposalFilter(
+        status=status, institution=institution, weight_sensitive=weight_sensitive, name=name
     )
+    page = run_records.list_proposals(
+        session, run.id, where, limit=paging.limit, offset=paging.offset, scope=caller.scope
+    )
+    people = review.people_of_proposals(session, page.items)
     return ProposalsPage(
-        items=[ProposalPublic.model_validate(row) for row in page.items],
+        items=[people.proposal(row) for row in page.items],
         total=page.total,
         limit=paging.limit,
         offset=paging.offset,
     )
 
 
-@router.get("/{id}/unmatched", summary="Mentees the run left without a mentor, with the reason")
-def list_unmatched(caller: Readers, run: RunInScope, session: SessionDep, paging: PagingDep) -> UnmatchedPage:
+@router.get(
+    "/{id}/unmatched",
+    summary="Mentees the run left without a mentor: the reason, the mentors in the way, the smallest fix",
+)
+def list_unmatched(
+    caller: Readers,
+    run: RunInScope,
+    session: SessionDep,
+    paging: PagingDep,
+    institution: Annotated[str | None, Query(description="only mentees of this institution")] = None,
+    name: Annotated[str | None, Query(max_length=200, description="a part of the mentee's ФИО")] = None,
+) -> UnmatchedPage:
     page = run_records.list_unmatched(
-        session, run.id, limit=paging.limit, offset=paging.offset, scope=caller.scope
+        session,
+        run.id,
+        limit=paging.limit,
+        offset=paging.offset,
+        scope=caller.scope,
+        institution=institution,
+        name=name,
     )
+    people = review.people_of_unmatched(session, page.items)
     return UnmatchedPage(
-        items=[UnmatchedPublic.model_validate(row) for row in page.items],
+        items=[people.unmatched(row) for row in page.items],
         total=page.total,
         limit=paging.limit,
         offset=paging.offset,

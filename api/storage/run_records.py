@@ -9,16 +9,30 @@ proposal moved on.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, exists, or_, select, true, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from api.access import Caller
 from api.approval import decide_sides, institutions_of, status_of
-from api.errors import StaleVersionError
+from api.errors import Conflict, StaleVersionError
 from api.storage.repository import Page, audit, page
-from api.storage.tables import DecisionRow, ProposalRow, RunRow, UnmatchedRow, utcnow
+from api.storage.tables import (
+    AlternativeRow,
+    DecisionRow,
+    MenteeRow,
+    MentorRow,
+    ProposalRow,
+    RunRow,
+    UnmatchedRow,
+    UserRow,
+    utcnow,
+)
+
+WEIGHT_SENSITIVE = "weight-sensitive"
+SWAPPED_IN = "Закреплена советом взамен отклонённой пары; объяснение появится после повторного подбора"
 
 # Scope (api.md): a proposal is within an institution's scope when its mentee or its mentor
 # belongs there, whatever the run's scope; an unmatched mentee within its own institution's;
@@ -149,18 +163,21 @@ def finish_run(
     *,
     proposals: Sequence[dict[str, Any]],
     unmatched: Sequence[dict[str, Any]],
+    alternatives: Sequence[dict[str, Any]],
     summary: dict[str, Any],
     changes: dict[str, Any] | None,
 ) -> None:
-    """The run's proposals, unmatched mentees and its status ``done``, in one transaction."""
-    session.execute(delete(ProposalRow).where(ProposalRow.run_id == run_id))
-    session.execute(delete(UnmatchedRow).where(UnmatchedRow.run_id == run_id))
+    """The run's proposals, unmatched mentees, alternatives and its status ``done``, in one
+    transaction."""
+    for table in (ProposalRow, UnmatchedRow, AlternativeRow):
+        session.execute(delete(table).where(table.run_id == run_id))
     now = utcnow()
     session.add_all(
         ProposalRow(**{"status": "proposed", **p}, run_id=run_id, version=1, updated_at=now)
         for p in proposals
     )
     session.add_all(UnmatchedRow(run_id=run_id, **u) for u in unmatched)
+    session.add_all(AlternativeRow(run_id=run_id, **a) for a in alternatives)
     session.execute(
         update(RunRow)
         .where(RunRow.id == run_id)
@@ -193,13 +210,77 @@ def fail_interrupted_runs(session: Session, reason: str) -> list[int]:
 # Proposals, unmatched mentees, decisions
 
 
+@dataclass(frozen=True, slots=True)
+class ProposalFilter:
+    """Which of a run's proposals to list: by status, institution (of the mentee or the mentor),
+    weight sensitivity and a part of either person's name."""
+
+    status: str | None = None
+    institution: str | None = None
+    weight_sensitive: bool | None = None
+    name: str | None = None
+
+
+def _name_matches(name: str, *columns: QueryableAttribute[str]) -> ColumnElement[bool]:
+    """A part of a name, as typed, in lower case or capitalised: SQLite folds only Latin case."""
+    spellings = {name, name.lower(), name.capitalize(), name.title()}
+    return or_(*(column.contains(spelling, autoescape=True) for column in columns for spelling in spellings))
+
+
 def list_proposals(
-    session: Session, run_id: int, *, status: str | None, limit: int, offset: int, scope: str | None = None
+    session: Session,
+    run_id: int,
+    where: ProposalFilter,
+    *,
+    limit: int,
+    offset: int,
+    scope: str | None = None,
 ) -> Page[ProposalRow]:
+    """A page of the run's proposals within ``scope``, by the mentee's institution, then group, then
+    the mentee's name."""
     query = select(ProposalRow).where(ProposalRow.run_id == run_id, proposal_in(scope))
-    if status is not None:
-        query = query.where(ProposalRow.status == status)
-    return page(session, query.order_by(ProposalRow.id), limit=limit, offset=offset)
+    if where.status is not None:
+        query = query.where(ProposalRow.status == where.status)
+    if where.institution is not None:
+        query = query.where(
+            or_(
+                ProposalRow.mentee_institution == where.institution,
+                ProposalRow.mentor_institution == where.institution,
+            )
+        )
+    if where.weight_sensitive is not None:
+        sensitive = ProposalRow.robustness.startswith(WEIGHT_SENSITIVE)
+        query = query.where(sensitive if where.weight_sensitive else ~sensitive)
+    if where.name:
+        query = (
+            query.outerjoin(MenteeRow, MenteeRow.id == ProposalRow.mentee_id)
+            .outerjoin(MentorRow, MentorRow.id == ProposalRow.mentor_id)
+            .where(_name_matches(where.name, MenteeRow.full_name, MentorRow.full_name))
+        )
+    ordered = query.order_by(ProposalRow.mentee_institution, ProposalRow.group_id, ProposalRow.id)
+    return page(session, ordered, limit=limit, offset=offset)
+
+
+def institutions_of_run(session: Session, run_id: int, *, scope: str | None) -> list[str]:
+    """The institutions of the people of a run's proposals and unmatched mentees within ``scope``."""
+    in_run = ProposalRow.run_id == run_id
+    found = set(session.scalars(select(ProposalRow.mentee_institution).where(in_run, proposal_in(scope))))
+    found |= set(session.scalars(select(ProposalRow.mentor_institution).where(in_run, proposal_in(scope))))
+    found |= set(
+        session.scalars(
+            select(UnmatchedRow.institution).where(UnmatchedRow.run_id == run_id, unmatched_in(scope))
+        )
+    )
+    return sorted(code for code in found if code is not None)
+
+
+def alternatives_of(session: Session, proposal: ProposalRow) -> list[AlternativeRow]:
+    query = select(AlternativeRow).where(
+        AlternativeRow.run_id == proposal.run_id,
+        AlternativeRow.mentee_id == proposal.mentee_id,
+        AlternativeRow.mentor_id == proposal.mentor_id,
+    )
+    return list(session.scalars(query.order_by(AlternativeRow.rank)))
 
 
 def proposals_of(session: Session, run_id: int, *, scope: str | None = None) -> list[ProposalRow]:
@@ -209,10 +290,25 @@ def proposals_of(session: Session, run_id: int, *, scope: str | None = None) -> 
 
 
 def list_unmatched(
-    session: Session, run_id: int, *, limit: int, offset: int, scope: str | None = None
+    session: Session,
+    run_id: int,
+    *,
+    limit: int,
+    offset: int,
+    scope: str | None = None,
+    institution: str | None = None,
+    name: str | None = None,
 ) -> Page[UnmatchedRow]:
     query = select(UnmatchedRow).where(UnmatchedRow.run_id == run_id, unmatched_in(scope))
-    return page(session, query.order_by(UnmatchedRow.id), limit=limit, offset=offset)
+    if institution is not None:
+        query = query.where(UnmatchedRow.institution == institution)
+    if name:
+        query = query.outerjoin(MenteeRow, MenteeRow.id == UnmatchedRow.mentee_id).where(
+            _name_matches(name, MenteeRow.full_name)
+        )
+    return page(
+        session, query.order_by(UnmatchedRow.institution, UnmatchedRow.id), limit=limit, offset=offset
+    )
 
 
 def unmatched_of(session: Session, run_id: int, *, scope: str | None = None) -> list[UnmatchedRow]:
@@ -245,6 +341,8 @@ def record_decision(
     sides = decide_sides(proposal.sides or {}, institutions, decision=decision, scope=caller.scope)
     _bump(session, proposal, version, {"status": status_of(sides, institutions), "sides": sides})
     _record(session, proposal, caller, kind=decision, comment=comment, version=version + 1)
+    session.commit()
+    session.refresh(proposal)
     return proposal
 
 
@@ -253,7 +351,83 @@ def record_consent(
 ) -> ProposalRow:
     _bump(session, proposal, version, {f"{party}_consent": agree})
     _record(session, proposal, caller, kind="consent", party=party, agree=agree, version=version + 1)
+    session.commit()
+    session.refresh(proposal)
     return proposal
+
+
+def swap_in(
+    session: Session,
+    proposal: ProposalRow,
+    *,
+    alternative: AlternativeRow,
+    mentor_institution: str,
+    meeting_format: str,
+    comment: str,
+    version: int,
+    caller: Caller,
+) -> ProposalRow:
+    """Reject ``proposal`` and pin its mentee with the alternative's mentor, in one transaction.
+
+    Each is the caller's decision for its side (``api.approval``). The pinned pair joins the run as
+    a proposal of its own; the next run based on this one keeps it, with the explanation the
+    library gives it then."""
+    exists_already = select(ProposalRow.id).where(
+        ProposalRow.run_id == proposal.run_id,
+        ProposalRow.mentee_id == proposal.mentee_id,
+        ProposalRow.mentor_id == alternative.alternative_mentor_id,
+    )
+    if session.scalar(exists_already) is not None:
+        raise Conflict("Эта пара уже есть в подборе: примите решение по ней")
+    institutions = institutions_of(proposal.mentee_institution, proposal.mentor_institution)
+    sides = decide_sides(proposal.sides or {}, institutions, decision="reject", scope=caller.scope)
+    _bump(session, proposal, version, {"status": status_of(sides, institutions), "sides": sides})
+    _record(session, proposal, caller, kind="reject", comment=comment, version=version + 1)
+    institutions = institutions_of(proposal.mentee_institution, mentor_institution)
+    pinned_sides = decide_sides({}, institutions, decision="pin", scope=caller.scope)
+    pinned = ProposalRow(
+        run_id=proposal.run_id,
+        mentee_id=proposal.mentee_id,
+        mentor_id=alternative.alternative_mentor_id,
+        mentee_institution=proposal.mentee_institution,
+        mentor_institution=mentor_institution,
+        group_id="",
+        format=meeting_format,
+        score=alternative.score,
+        covered=[],
+        explanation=SWAPPED_IN,
+        breakdown={},
+        robustness="",
+        status=status_of(pinned_sides, institutions),
+        sides=pinned_sides,
+        version=1,
+        updated_at=utcnow(),
+    )
+    session.add(pinned)
+    session.flush()
+    _record(session, pinned, caller, kind="pin", comment=comment, version=1)
+    session.commit()
+    session.refresh(proposal)
+    return pinned
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedDecision:
+    """A decision or consent recorded on a proposal, with the name of the user who made it."""
+
+    decision: DecisionRow
+    actor: str | None
+
+
+def decisions_since(session: Session, proposal_id: int, version: int) -> list[RecordedDecision]:
+    """What was recorded on a proposal after ``version``, oldest first."""
+    query = (
+        select(DecisionRow, UserRow.name)
+        .outerjoin(UserRow, UserRow.id == DecisionRow.user_id)
+        .where(DecisionRow.proposal_id == proposal_id, DecisionRow.version > version)
+        .order_by(DecisionRow.version)
+    )
+    return [RecordedDecision(row, name) for row, name in session.execute(query).tuples()]
 
 
 def _record(
@@ -298,5 +472,3 @@ def _record(
         institution=institution,
         detail=detail,
     )
-    session.commit()
-    session.refresh(proposal)

@@ -193,6 +193,7 @@ class UnmatchedRow(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     fix: Mapped[str] = mapped_column(Text, default="")
     institution: Mapped[str | None] = mapped_column(String, index=True)
+    fix_verified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ProgramRow(Base):
@@ -224,6 +225,22 @@ class ProgramRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AlternativeRow(Base):
+    """Another mentor who could take a proposed pair's mentee, as the run found it (rank 1–3)."""
+
+    __tablename__ = "alternatives"
+    __table_args__ = (Index("ix_alternatives_run_pair", "run_id", "mentee_id", "mentor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    mentee_id: Mapped[str] = mapped_column(String)
+    mentor_id: Mapped[str] = mapped_column(String)
+    rank: Mapped[int] = mapped_column(Integer)
+    alternative_mentor_id: Mapped[str] = mapped_column(String)
+    score: Mapped[float] = mapped_column(Float)
+    free_places: Mapped[int] = mapped_column(Integer)
 
 
 class DecisionRow(Base):
