@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 import matcher
 from api import handlers
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=matcher.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs from local files
+        redoc_url=None,  # ReDoc would load its script from the internet
     )
     handlers.install(app)
     app.add_middleware(BodyLimit, json_bytes=settings.max_json_bytes, upload_bytes=settings.max_upload_bytes)
@@ -64,4 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)  # the outermost: every answer, a logged 500 too, gets the headers
     app.include_router(api_router)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
     return app

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from api.routes import audit, council, exports, health, mentees, mentors, proposals, runs
+from api.routes import audit, council, docs, exports, health, mentees, mentors, proposals, runs
 
 api_router = APIRouter()
-for module in (health, mentors, mentees, runs, proposals, exports, audit, council):
+for module in (health, mentors, mentees, runs, proposals, exports, audit, council, docs):
     api_router.include_router(module.router)

@@ -1,21 +1,72 @@
-"""The council's page: served without data, in Russian, calling only documented endpoints."""
+"""The council's page over HTTP: the shell holds no data, its fragments need the member's token and
+keep to the member's scope, its script calls only documented endpoints; /docs works offline."""
 
 from __future__ import annotations
 
 import re
 
-from tests.api.service import Service
+from tests.api.service import Service, import_banks, proposals, run_to_end
+
+SCHOOL, OTHER = "school-1", "school-2"
 
 
-def test_council_page_is_served_and_calls_only_documented_endpoints(service: Service) -> None:
+def test_page_shell_holds_no_data_and_its_script_calls_only_documented_endpoints(service: Service) -> None:
     client = service.client()
-    response = client.get("/council")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    page = response.text
-    assert "Предложения наставнических пар" in page and "Одобрить" in page and "Отклонить" in page
+    page = client.get("/council")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Ключ доступа" in page.text and "/static/council.js" in page.text
+    assert not re.search(r"(src|href)=\"https?://", page.text)
+    script = client.get("/static/council.js").text
     documented = set(client.get("/openapi.json").json()["paths"])
-    called = {re.sub(r"\$\{[^}]+\}", "{id}", path) for path in re.findall(r"`(/api/v1/[^`?]+)", page)}
-    called |= set(re.findall(r'"(/api/v1/[^"?]+)', page))
-    assert called == {"/api/v1/runs", "/api/v1/runs/{id}/proposals", "/api/v1/proposals/{id}/decision"}
+    called = {re.sub(r"\$\{[^}]+\}", "{id}", path) for path in re.findall(r"`(/api/v1/[^`?]+)", script)}
+    called |= set(re.findall(r'"(/api/v1/[^"?]+)', script))
+    assert called == {
+        "/api/v1/runs",
+        "/api/v1/runs/{id}",
+        "/api/v1/proposals/{id}/decision",
+        "/api/v1/proposals/{id}/consent",
+        "/api/v1/proposals/{id}/swap",
+    }
     assert called <= documented
+    assert "sessionStorage" in script and "localStorage" not in script
+
+
+def test_fragments_need_a_token_and_keep_to_the_scope(service: Service) -> None:
+    curator = service.user("curator", SCHOOL)
+    import_banks(curator, SCHOOL)
+    run = run_to_end(curator, {"scope": "institution"})
+    first = proposals(curator, run["id"])[0]
+    anonymous, stranger = service.client(), service.user("council", OTHER)
+    member = service.user("council", SCHOOL)
+    paths = [
+        f"/council/fragments/runs/{run['id']}",
+        f"/council/fragments/runs/{run['id']}/proposals",
+        f"/council/fragments/runs/{run['id']}/unmatched",
+        f"/council/fragments/proposals/{first['id']}",
+        f"/council/fragments/proposals/{first['id']}/alternatives",
+    ]
+    for path in paths:
+        assert anonymous.get(path).status_code == 401, path
+        assert stranger.get(path).status_code == 404, path
+        assert member.get(path).status_code == 200, path
+    assert stranger.get("/council/fragments/runs").status_code == 200
+    assert f"Подбор № {run['id']}" not in stranger.get("/council/fragments/runs").text
+    card = member.get(f"/council/fragments/proposals/{first['id']}").text
+    assert first["mentee"]["full_name"] in card and first["mentor"]["full_name"] in card
+    assert "Одобрить" in card
+    reader = service.user("reader", SCHOOL)
+    assert "Одобрить" not in reader.get(f"/council/fragments/proposals/{first['id']}").text
+    run_page = member.get(f"/council/fragments/runs/{run['id']}").text
+    assert "Подобрать заново" not in run_page and "Скачать" not in run_page  # the council may neither
+    assert "Подобрать заново" in curator.get(f"/council/fragments/runs/{run['id']}").text
+
+
+def test_docs_work_offline(service: Service) -> None:
+    client = service.client()
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assets = re.findall(r"(?:src|href)=['\"]([^'\"]+)['\"]", docs.text)
+    assert assets and all(a.startswith("/static/swagger/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/redoc").status_code == 404
