@@ -427,7 +427,7 @@ def decisions_since(session: Session, proposal_id: int, version: int) -> list[Re
         .where(DecisionRow.proposal_id == proposal_id, DecisionRow.version > version)
         .order_by(DecisionRow.version)
     )
-    return [RecordedDecision(row, name) for row, name in session.execute(query).tuples()]
+    return [RecordedDecision(row, name) for row, name in session.execute(query)]
 
 
 def _record(
