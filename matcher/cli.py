@@ -1,88 +1,116 @@
 """``mentor-match``: argument parsing and exit codes only; the work is in the library (``run``)
-and in the service (``serve``, ``users add``).
+and in the service (``serve``, ``users``).
 
-Exit codes: 0 success, 2 bad input files (every problem printed, nothing written),
-3 bad options or configuration.
+Each subcommand is a ``Command``: how it adds its options and what handles it. A new one is a
+new entry in ``COMMANDS``. Handlers import what they need themselves, so ``--help`` and option
+errors answer without loading the scientific stack or the web framework.
+
+Exit codes: 0 success, 2 bad input files or options (every problem printed, nothing
+written), 3 bad configuration or an output folder that cannot be replaced.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from tqdm import tqdm
-
-from matcher.documents.templates import TemplateSet
-from matcher.errors import ConfigurationError, InputError
-from matcher.options import COMPONENTS, load_options
-from matcher.pipeline import run_files
-from matcher.writing import DOCUMENTS, FILES
+from matcher.argparse_ru import RussianArgumentParser
+from matcher.errors import ConfigurationError, InputError, OutputFolderError
 
 EXIT_INPUT = 2
 EXIT_CONFIG = 3
+WEIGHT_NAMES = ("coverage", "subject", "level", "text", "experience", "institution", "preference")
+"""The scoring components (``matcher.options.COMPONENTS``, kept equal by a test): named here so
+that ``--help`` does not load the options' models."""
+DESCRIPTION = (
+    "Подбор наставнических пар для педагогов: наставляемые из «Базы наставляемых», "
+    "наставники из «Базы наставников»; результаты — для совета и для программ."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    help: str
+    configure: Callable[[RussianArgumentParser], None]
+    handle: Callable[[argparse.Namespace], int]
 
 
 def _weight(text: str) -> tuple[str, float]:
     name, _, value = text.partition("=")
-    if name not in COMPONENTS:
-        raise argparse.ArgumentTypeError(f"unknown weight {name!r}; known: {', '.join(COMPONENTS)}")
+    if name not in WEIGHT_NAMES:
+        raise argparse.ArgumentTypeError(f"неизвестный вес «{name}»; допустимы: {', '.join(WEIGHT_NAMES)}")
     try:
-        return name, float(value)
+        return name, float(value.replace(",", "."))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"weight {name} needs a number, got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"для веса {name} нужно число, а указано «{value}»") from None
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="mentor-match", description=__doc__)
-    commands = top.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="match the mentees' bank with the mentors' bank")
-    run.add_argument("--mentors", type=Path, required=True, help="mentors' bank (.csv or .xlsx)")
-    run.add_argument("--mentees", type=Path, required=True, help="mentees' bank (.csv or .xlsx)")
-    run.add_argument(
-        "--out", type=Path, required=True, help="folder for pairs.csv, unmatched.csv, summary.json"
+def _configure_run(run: RussianArgumentParser) -> None:
+    required = run.required_group()
+    required.add_argument(
+        "--mentors", type=Path, required=True, metavar="ФАЙЛ", help="база наставников (.csv или .xlsx)"
     )
-    run.add_argument("--decisions", type=Path, help="the council's pins and forbids (.csv or .xlsx)")
-    run.add_argument(
-        "--institutions", type=Path, help="institutions' registry: names, heads, kinds (.csv or .xlsx)"
+    required.add_argument(
+        "--mentees", type=Path, required=True, metavar="ФАЙЛ", help="база наставляемых (.csv или .xlsx)"
+    )
+    required.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="ПАПКА",
+        help="папка результатов: results.xlsx (для совета), pairs.csv, unmatched.csv, "
+        "alternatives.csv, summary.json; заменяется целиком",
     )
     run.add_argument(
-        "--fairness", choices=("total", "maxmin"), help="objective after matching the most mentees"
+        "--decisions",
+        type=Path,
+        metavar="ФАЙЛ",
+        help="решения совета: файл решений (.csv, .xlsx) или results.xlsx с заполненным столбцом «Решение»",
     )
-    run.add_argument("--config", type=Path, help="options as JSON or TOML (see matcher/options.py)")
-    run.add_argument("--taxonomy", type=Path, help="CSV that extends the taxonomy (same columns)")
     run.add_argument(
-        "--templates", type=Path, help="folder with the institution's own document templates (.docx)"
+        "--institutions",
+        type=Path,
+        metavar="ФАЙЛ",
+        help="реестр организаций: полные наименования, руководители, типы (.csv или .xlsx)",
     )
-    run.add_argument("--solver", help="solver name")
-    run.add_argument("--time-limit", type=float, help="seconds for the solver")
+    run.add_argument(
+        "--templates",
+        type=Path,
+        metavar="ПАПКА",
+        help="свои шаблоны документов организации (.docx) вместо встроенных",
+    )
+    run.add_argument(
+        "--fairness",
+        choices=("total", "maxmin"),
+        help="цель после наибольшего числа пар: total — наибольшее суммарное соответствие, "
+        "maxmin — сначала поднять худшую пару",
+    )
+    run.add_argument(
+        "--config", type=Path, metavar="ФАЙЛ", help="настройки в JSON или TOML (matcher/options.py)"
+    )
+    run.add_argument(
+        "--taxonomy", type=Path, metavar="ФАЙЛ", help="CSV, дополняющий перечень затруднений и компетенций"
+    )
+    run.add_argument("--solver", metavar="МЕТОД", help="метод решения: auto, flow или cpsat")
+    run.add_argument("--time-limit", type=float, metavar="СЕКУНДЫ", help="сколько секунд дать решателю")
     run.add_argument(
         "--weight",
         type=_weight,
         action="append",
         default=[],
-        metavar="NAME=VALUE",
-        help=f"override a scoring weight; names: {', '.join(COMPONENTS)}",
+        metavar="ИМЯ=ЧИСЛО",
+        help=f"изменить вес составляющей оценки; имена: {', '.join(WEIGHT_NAMES)}",
     )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
-    serve = commands.add_parser("serve", help="start the service's API (DATABASE_URL, default SQLite)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    users = commands.add_parser("users", help="manage the service's users")
-    users_commands = users.add_subparsers(dest="users_command", required=True)
-    add = users_commands.add_parser("add", help="create a user; prints the token once, on the last line")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", required=True, help="municipal, curator, council or reader")
-    add.add_argument("--institution", help="the institution's code (all but municipal)")
-    return top
+    run.add_argument("--quiet", action="store_true", help="без индикатора хода работы")
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    overrides: dict[str, Any] = {"progress": not args.quiet}
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    overrides: dict[str, object] = {"progress": not args.quiet}
     if args.weight:
         overrides["weights"] = dict(args.weight)
     for key, value in (
@@ -96,7 +124,25 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+def written_ru(out: Path, counts: dict[str, int]) -> str:
+    """The closing line: what was found and which files were written where."""
+    return (
+        f"Готово. Предложено пар: {counts.get('proposals', 0)}, из них в группах: "
+        f"{counts.get('mentees_in_groups', 0)} (групп: {counts.get('groups', 0)}); наставник подобран "
+        f"для {counts.get('matched_mentees', 0)} из {counts.get('mentees', 0)} наставляемых, без пары: "
+        f"{counts.get('unmatched_mentees', 0)}. Записано в {out}: results.xlsx — для совета; "
+        "документы/ — приказ и формы; pairs.csv, unmatched.csv, alternatives.csv, summary.json — "
+        "для программ."
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from matcher.documents.templates import TemplateSet
+    from matcher.options import load_options
+    from matcher.pipeline import run_files
+
     options = load_options(args.config, _overrides(args))
     with tqdm(total=100, desc="mentor-match", unit="%", disable=not options.progress, file=sys.stderr) as bar:
 
@@ -113,41 +159,75 @@ def _run(args: argparse.Namespace) -> int:
             templates=None if args.templates is None else TemplateSet.from_folder(args.templates),
             progress=progress,
         )
-    summary = result.summary
-    print(
-        f"Предложено пар: {summary.counts['proposals']}; подобран наставник для "
-        f"{summary.counts['matched_mentees']} из {summary.counts['mentees']} наставляемых; "
-        f"без пары: {summary.counts['unmatched_mentees']}. Результаты в {args.out}: "
-        + ", ".join([*FILES, f"{DOCUMENTS}/ (приказ и формы)"])
-    )
-    for file, headers in summary.left_aside.items():
+    print(written_ru(args.out, result.summary.counts))
+    for file, headers in result.summary.left_aside.items():
         print(
             f"Не прочитаны (не относятся к подбору) столбцы файла {file}: "
             + ", ".join(f"«{h}»" for h in headers)
         )
-    print(json.dumps({"status": summary.solver["status"], "total_fit": summary.objective["total_fit"]}))
     return 0
+
+
+def _configure_serve(serve: RussianArgumentParser) -> None:
+    serve.add_argument("--host", default="127.0.0.1", help="адрес (по умолчанию 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="порт (по умолчанию 8000)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from api import commands  # the service is an optional layer over the library
+
+    return commands.serve(host=args.host, port=args.port)
+
+
+def _configure_users(users: RussianArgumentParser) -> None:
+    actions = users.add_subparsers(dest="users_command", required=True, title="действия", metavar="ДЕЙСТВИЕ")
+    add = actions.add_parser("add", help="создать пользователя; токен печатается один раз, последней строкой")
+    required = add.required_group()
+    required.add_argument("--name", required=True, metavar="ИМЯ", help="имя пользователя")
+    required.add_argument(
+        "--role", required=True, metavar="РОЛЬ", help="municipal, curator, council или reader"
+    )
+    add.add_argument("--institution", metavar="КОД", help="код организации (для всех ролей, кроме municipal)")
+
+
+def _users(args: argparse.Namespace) -> int:
+    from api import commands
+
+    return commands.add_user(name=args.name, role=args.role, institution=args.institution)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("run", "подобрать пары: базы наставляемых и наставников → результаты", _configure_run, _run),
+    Command(
+        "serve", "запустить службу (API); база — DATABASE_URL, по умолчанию SQLite", _configure_serve, _serve
+    ),
+    Command("users", "пользователи службы", _configure_users, _users),
+)
+
+
+def parser() -> RussianArgumentParser:
+    top = RussianArgumentParser(prog="mentor-match", description=DESCRIPTION)
+    commands = top.add_subparsers(dest="command", required=True, title="команды", metavar="КОМАНДА")
+    for command in COMMANDS:
+        command.configure(commands.add_parser(command.name, help=command.help, description=command.help))
+    return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handle = {command.name: command.handle for command in COMMANDS}[args.command]
     try:
-        if args.command == "run":
-            return _run(args)
-        if args.command in ("serve", "users"):
-            from api import commands  # the service is an optional layer over the library
-
-            if args.command == "serve":
-                return commands.serve(host=args.host, port=args.port)
-            return commands.add_user(name=args.name, role=args.role, institution=args.institution)
+        return handle(args)
     except InputError as exc:
         print(exc.render_ru(), file=sys.stderr)
         return EXIT_INPUT
+    except OutputFolderError as exc:
+        print(f"Папка результатов: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except ConfigurationError as exc:
         print(f"Ошибка настроек: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    raise AssertionError(f"unhandled command {args.command}")
 
 
 def entrypoint() -> None:

@@ -1,7 +1,9 @@
 """The council's decisions file: pairs to keep (pin) and pairs to forbid.
 
 Columns ``mentee_id,mentor_id,decision,comment`` (Russian: Наставляемый, Наставник, Решение,
-Комментарий); ``decision`` is ``pin``/«закрепить» or ``forbid``/«запретить». A pin must keep
+Комментарий); ``decision`` is ``pin``/«закрепить» or ``forbid``/«запретить». The «Пары» sheet of
+``results.xlsx`` is read too: there «утвердить» keeps the pair as a pin and «отклонить» forbids
+it. A pin must keep
 every hard rule, and the pins together must fit the mentors' capacities and the mentees'
 ``max_mentors``; every problem names its row, and all are reported at once.
 """
@@ -19,10 +21,20 @@ from matcher.errors import CellProblem, InputError
 from matcher.model import Decisions, MenteeBank, MentorBank
 from matcher.reading import RawTable, read_table
 from matcher.taxonomy import normalise_term
+from matcher.workbook import council_decisions, is_results_workbook
 
 PIN = "pin"
 FORBID = "forbid"
-SPELLINGS = {"pin": PIN, "закрепить": PIN, "закрепить пару": PIN, "forbid": FORBID, "запретить": FORBID}
+SPELLINGS = {
+    "pin": PIN,
+    "закрепить": PIN,
+    "закрепить пару": PIN,
+    "утвердить": PIN,
+    "forbid": FORBID,
+    "запретить": FORBID,
+    "отклонить": FORBID,
+}
+"""A decision as written; ``results.xlsx`` says утвердить (kept, as a pin), отклонить, закрепить."""
 
 
 def _row_problems(
@@ -42,7 +54,8 @@ def _row_problems(
                 (
                     "decision",
                     row.get("decision", ""),
-                    "решение должно быть «закрепить» (pin) или «запретить» (forbid)",
+                    "решение должно быть «закрепить» или «утвердить» (pin), "
+                    "«запретить» или «отклонить» (forbid)",
                 ),
             )
             if (column == "mentee_id" and mentee_id not in mentee_ids)
@@ -144,4 +157,7 @@ def decisions_from_table(table: RawTable, mentees: MenteeBank, mentors: MentorBa
 
 
 def load_decisions(path: Path, mentees: MenteeBank, mentors: MentorBank) -> Decisions:
-    return decisions_from_table(read_table(path, kind="decisions"), mentees, mentors)
+    """A decisions file, or a ``results.xlsx`` whose «Решение» the council filled (rows left
+    blank there are undecided)."""
+    table = council_decisions(path) if is_results_workbook(path) else read_table(path, kind="decisions")
+    return decisions_from_table(table, mentees, mentors)

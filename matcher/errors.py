@@ -55,6 +55,10 @@ class ConfigurationError(MentorMatchError):
     """Options, weights or a taxonomy extension are invalid."""
 
 
+class OutputFolderError(ConfigurationError):
+    """The output folder cannot be replaced (a file, or a folder holding other things)."""
+
+
 class UnknownSolverError(ConfigurationError):
     def __init__(self, name: str, known: Sequence[str]) -> None:
         super().__init__(f"unknown solver {name!r}; known: {', '.join(known)}")

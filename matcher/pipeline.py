@@ -32,6 +32,7 @@ from matcher.explaining import group_labels, proposals_from, unmatched_from
 from matcher.institutions import InstitutionRegistry, read_institutions
 from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Proposal, Unmatched
 from matcher.options import Options
+from matcher.output_folder import check_replaceable
 from matcher.robustness import robustness_of
 from matcher.scoring import PairTable, add_improving_pairs, score_pairs
 from matcher.solvers import Assignment, MatchingProblem, get_solver
@@ -41,6 +42,7 @@ from matcher.summary import summarise
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.validation import load_banks
 from matcher.vectorising import Profiles, ProfileVectorizer
+from matcher.workbook import CouncilMarks, People
 from matcher.writing import write_outputs
 
 log = logging.getLogger(__name__)
@@ -284,6 +286,7 @@ def run_files(
 ) -> MatchResult:
     """The batch command: read and validate the banks (and decisions, the institutions' registry),
     match, write the files and the documents (from ``templates``, else the packaged ones)."""
+    check_replaceable(out)
     clock = _Clock()
     taxonomy = load_taxonomy(options.taxonomy_extension)
     with clock.stage("reading"):
@@ -310,5 +313,13 @@ def run_files(
         templates=templates or TemplateSet.standard(),
         today=date.today(),
     )
-    write_outputs(result, out, documents=documents)
+    pinned = decisions.pinned if decisions is not None else frozenset()
+    write_outputs(
+        result,
+        out,
+        people=People.from_banks(mentee_bank, mentor_bank, institutions.full_names()),
+        taxonomy=taxonomy,
+        marks={pair: CouncilMarks(decision="закрепить") for pair in pinned},
+        documents=documents,
+    )
     return result

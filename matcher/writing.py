@@ -1,22 +1,28 @@
-"""The run's files: pairs, unmatched, alternatives (CSV) and ``summary.json``, all or nothing.
+"""The run's files: the interchange CSVs, ``summary.json`` and ``results.xlsx``, all or nothing.
 
-Files are written into a fresh temporary folder beside ``out`` and moved into it only when all
-of them are complete, so a failure never leaves a half-written result.
+The CSVs are the machine contract (``interchange.md``: columns never dropped or renamed),
+written UTF-8 with a byte-order mark so that Excel recognises the encoding; every text cell
+that begins like a formula gets an apostrophe (``matcher.neutralising``). ``results.xlsx`` is
+the same results for people (``matcher.workbook``); the documents go into ``документы/``.
+Everything is written into a staging folder that replaces the output folder as a whole
+(``matcher.output_folder``).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from matcher.model import Alternative, MatchResult, Proposal, Unmatched
+from matcher.neutralising import neutralise
+from matcher.output_folder import replacing
+from matcher.taxonomy import Taxonomy
+from matcher.workbook import FILE_NAME as WORKBOOK
+from matcher.workbook import CouncilMarks, People, ResultsBook, write_workbook
 
 PAIRS_COLUMNS = (
     "mentee_id",
@@ -31,14 +37,27 @@ PAIRS_COLUMNS = (
 )
 UNMATCHED_COLUMNS = ("mentee_id", "reason", "candidates", "explanation", "fix", "fix_verified")
 ALTERNATIVES_COLUMNS = ("mentee_id", "mentor_id", "rank", "alternative_mentor_id", "score", "free_places")
-FILES = ("pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json")
+FILES = ("pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", WORKBOOK)
+CSV_ENCODING = "utf-8-sig"
+"""UTF-8 with a byte-order mark: Excel then reads the Cyrillic right."""
+DOCUMENTS = "документы"
+"""The folder of the order and the forms (``matcher.documents``), beside the files."""
+
+
+def _text(value: object) -> str:
+    """A CSV cell: text neutralised, a score with four decimals, other numbers as they are."""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with path.open("w", encoding=CSV_ENCODING, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([_text(value) for value in row] for row in rows)
 
 
 def _pair_row(p: Proposal) -> tuple[object, ...]:
@@ -48,7 +67,7 @@ def _pair_row(p: Proposal) -> tuple[object, ...]:
         p.mentor_id,
         p.group_id,
         p.format.value,
-        f"{p.score:.4f}",
+        p.score,
         ";".join(p.covered),
         p.explanation,
         p.robustness,
@@ -68,26 +87,41 @@ def _unmatched_row(u: Unmatched) -> tuple[object, ...]:
 
 
 def _alternative_row(a: Alternative) -> tuple[object, ...]:
-    return (a.mentee_id, a.mentor_id, a.rank, a.alternative_mentor_id, f"{a.score:.4f}", a.free_places)
-
-
-DOCUMENTS = "документы"
-"""The folder of the order and the forms (``matcher.documents``), beside the files."""
+    return (a.mentee_id, a.mentor_id, a.rank, a.alternative_mentor_id, a.score, a.free_places)
 
 
 def write_outputs(
-    result: MatchResult, out: Path, *, documents: Callable[[Path], list[Path]] | None = None
+    result: MatchResult,
+    out: Path,
+    *,
+    people: People,
+    taxonomy: Taxonomy,
+    marks: Mapping[tuple[str, str], CouncilMarks] | None = None,
+    documents: Callable[[Path], list[Path]] | None = None,
 ) -> list[Path]:
-    """Write the files into ``out`` (created if needed); return their paths. ``documents`` writes
-    the documents into the folder it is given, staged with the files."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".mentor-match-", dir=out.parent))
-    try:
+    """Replace the folder ``out`` with the run's files; return their paths.
+
+    ``marks`` prefill the council's columns of ``results.xlsx`` (the pins a run was given);
+    ``documents`` writes the documents into the folder it is given, staged with the files.
+    """
+    with replacing(out) as staging:
         started = time.perf_counter()
         _write_csv(staging / "pairs.csv", PAIRS_COLUMNS, map(_pair_row, result.proposals))
         _write_csv(staging / "unmatched.csv", UNMATCHED_COLUMNS, map(_unmatched_row, result.unmatched))
         _write_csv(
             staging / "alternatives.csv", ALTERNATIVES_COLUMNS, map(_alternative_row, result.alternatives)
+        )
+        write_workbook(
+            ResultsBook(
+                proposals=result.proposals,
+                unmatched=result.unmatched,
+                alternatives=result.alternatives,
+                summary=asdict(result.summary),
+                people=people,
+                taxonomy=taxonomy,
+                marks=marks or {},
+            ),
+            staging / WORKBOOK,
         )
         result.summary.seconds["writing"] = round(time.perf_counter() - started, 4)
         (staging / "summary.json").write_text(
@@ -95,14 +129,4 @@ def write_outputs(
             encoding="utf-8",
         )
         documents_written = [] if documents is None else documents(staging / DOCUMENTS)
-        out.mkdir(parents=True, exist_ok=True)
-        if documents is not None:
-            shutil.rmtree(out / DOCUMENTS, ignore_errors=True)
-            os.replace(staging / DOCUMENTS, out / DOCUMENTS)
-        written = [out / path.relative_to(staging) for path in documents_written]
-        for name in FILES:
-            os.replace(staging / name, out / name)
-            written.append(out / name)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return [*(out / path.relative_to(staging) for path in documents_written), *(out / name for name in FILES)]

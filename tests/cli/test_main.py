@@ -12,7 +12,7 @@ import pytest
 from matcher.cli import EXIT_CONFIG, EXIT_INPUT, main
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
-OUTPUTS = {"pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", "документы"}
+OUTPUTS = {"pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", "results.xlsx", "документы"}
 
 
 def _run(sample: str, out: Path, *extra: str) -> int:
@@ -32,7 +32,7 @@ def _run(sample: str, out: Path, *extra: str) -> int:
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -58,7 +58,10 @@ def test_run_writes_the_contract_files(
     assert summary["counts"]["proposals"] == len(pairs)
     assert summary["solver"]["status"] == "optimal"
     assert set(summary["quality"]["fit"]) >= {"min", "p10", "median", "mean"}
-    assert "Предложено пар" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert f"Предложено пар: {len(pairs)}" in said
+    assert f"без пары: {summary['counts']['unmatched_mentees']}" in said
+    assert all(name in said for name in OUTPUTS)
 
 
 def test_every_mentee_is_either_paired_or_unmatched(tmp_path: Path) -> None:
@@ -100,7 +103,7 @@ def test_bad_input_prints_every_problem_and_writes_nothing(
     assert "mentors.csv, строка 2, столбец «consent», значение «может быть»" in err
     assert "mentees.csv" in err and "difficulties" in err
     assert not out.exists()
-    assert not any(p.name.startswith(".mentor-match-") for p in tmp_path.iterdir())
+    assert not any("mentor-match" in p.name for p in tmp_path.iterdir())
 
 
 def test_bad_input_leaves_an_earlier_result_untouched(tmp_path: Path) -> None:

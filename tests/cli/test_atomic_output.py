@@ -1,0 +1,147 @@
+"""The output folder appears at once: kill -9 at random moments never leaves it mixed, and the
+next run leaves nothing behind (issue 13, item 7)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from matcher.errors import OutputFolderError
+from matcher.output_folder import aside_of, recover, replacing, staging_of
+from matcher.taxonomy import Taxonomy
+from tests.cli import rewriter
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "data" / "samples"
+KILLS = 60
+BUDGET_SECONDS = 60.0
+CLI_KILLS = 3
+
+
+def _environment() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+
+
+def _leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+
+
+def _settle(out: Path, taxonomy: Taxonomy, version: int) -> None:
+    """The next run: it must clear whatever the killed one left and put its own version in place."""
+    rewriter.write(out, version, taxonomy)
+    assert rewriter.version_of(out) == version
+    assert _leftovers(out) == []
+
+
+def test_kill_9_while_rewriting_never_mixes_versions(tmp_path: Path) -> None:
+    taxonomy = Taxonomy.default()
+    out = tmp_path / "run" / "out"
+    out.parent.mkdir()
+    rewriter.write(out, 0, taxonomy)
+    chance = random.Random(13)
+    started = time.monotonic()
+    kills = left_behind = 0
+    first = 1
+    forking = multiprocessing.get_context("fork")  # the test's imports are the child's: it starts at once
+    while kills < KILLS and time.monotonic() - started < BUDGET_SECONDS:
+        ready = forking.Event()
+        child = forking.Process(target=rewriter.rewrite_forever, args=(out, first, ready), daemon=True)
+        child.start()
+        assert ready.wait(30)  # its first version is in place: it is now rewriting
+        time.sleep(chance.uniform(0.0, 0.25))
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
+        kills += 1
+        seen = rewriter.version_of(out)  # entirely one version, whatever the moment of the kill
+        assert first <= seen < first + 1000
+        assert set(_leftovers(out)) <= {staging_of(out).name, aside_of(out).name}
+        left_behind += bool(_leftovers(out))
+        first = seen + 1000
+        _settle(out, taxonomy, first)
+        first += 1
+    print(f"kill -9 while rewriting: {kills} kills, {left_behind} left a staging folder, cleared next run")
+    assert kills >= KILLS // 2, f"only {kills} kills in {BUDGET_SECONDS} s"
+
+
+def _contract_files(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in ("pairs.csv", "unmatched.csv", "alternatives.csv")}
+
+
+def test_kill_9_of_the_real_command(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+
+    def command(sample: str) -> list[str]:
+        return [
+            sys.executable,
+            "-c",
+            "from matcher.cli import entrypoint; entrypoint()",
+            "run",
+            "--mentors",
+            str(SAMPLES / sample / "mentors.csv"),
+            "--mentees",
+            str(SAMPLES / sample / "mentees.csv"),
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+
+    subprocess.run(command("kindergarten"), check=True, env=_environment(), capture_output=True)
+    new = _contract_files(out)
+    subprocess.run(command("school"), check=True, env=_environment(), capture_output=True)
+    old = _contract_files(out)
+    started = time.monotonic()
+    subprocess.run(command("kindergarten"), check=True, env=_environment(), capture_output=True)
+    full = time.monotonic() - started
+    chance = random.Random(7)
+    outcomes = []
+    subprocess.run(command("school"), check=True, env=_environment(), capture_output=True)
+    for _ in range(CLI_KILLS):
+        child = subprocess.Popen(command("kindergarten"), env=_environment(), stdout=subprocess.DEVNULL)
+        time.sleep(chance.uniform(0.5, 1.1) * full)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        now = _contract_files(out)
+        assert now in (old, new)
+        outcomes.append("new" if now == new else "old")
+        subprocess.run(command("school"), check=True, env=_environment(), capture_output=True)
+        assert _contract_files(out) == old and _leftovers(out) == []
+    print("outcomes after kill -9:", outcomes)
+
+
+def test_a_leftover_from_the_two_rename_swap_is_put_back(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    taxonomy = Taxonomy.default()
+    rewriter.write(out, 5, taxonomy)
+    out.rename(aside_of(out))  # killed between «old aside» and «new in»
+    staging_of(out).mkdir()
+    (staging_of(out) / "pairs.csv").write_text("half", encoding="utf-8")
+    recover(out)
+    assert rewriter.version_of(out) == 5 and _leftovers(out) == []
+
+
+def test_an_error_while_writing_leaves_the_old_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    rewriter.write(out, 1, Taxonomy.default())
+    with pytest.raises(RuntimeError), replacing(out) as staging:
+        (staging / "pairs.csv").write_text("half", encoding="utf-8")
+        raise RuntimeError("disk full")
+    assert rewriter.version_of(out) == 1 and _leftovers(out) == []
+
+
+@pytest.mark.parametrize("foreign", ["notes.docx", "subfolder"])
+def test_a_folder_with_other_things_is_refused_not_deleted(tmp_path: Path, foreign: str) -> None:
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / foreign).mkdir() if foreign == "subfolder" else (out / foreign).write_bytes(b"mine")
+    with pytest.raises(OutputFolderError, match="не пуста"):
+        rewriter.write(out, 1, Taxonomy.default())
+    assert [p.name for p in out.iterdir()] == [foreign]
