@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from api.routes import audit, council, docs, exports, health, mentees, mentors, proposals, runs
+from api.routes import audit, council, docs, exports, health, mentees, mentors, proposals, runs, templates
 
 api_router = APIRouter()
-for module in (health, mentors, mentees, runs, proposals, exports, audit, council, docs):
+for module in (health, mentors, mentees, runs, proposals, exports, templates, audit, council, docs):
     api_router.include_router(module.router)
+api_router.include_router(exports.proposal_router)

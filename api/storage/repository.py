@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.access import Caller
 from api.storage.tables import (
     AuditRow,
+    DocumentTemplateRow,
     InstitutionRow,
     MenteeRow,
     MentorRow,
@@ -25,11 +26,13 @@ from api.storage.tables import (
     UserRow,
     utcnow,
 )
+from matcher.institutions import Institution, InstitutionKind, InstitutionRegistry, guess_kind
 
 Person = TypeVar("Person", MentorRow, MenteeRow)
 ENTITY = {MentorRow: "mentor", MenteeRow: "mentee"}
 """How the audit log names one person of each bank (a whole bank is its table's name)."""
 Row = TypeVar("Row")
+KINDS = frozenset(kind.value for kind in InstitutionKind)
 ID_CHUNK = 500
 """Ids per ``IN (…)`` query: well below every database's parameter limit."""
 
@@ -90,6 +93,62 @@ def institution_exists(session: Session, code: str) -> bool:
 
 def institution_names(session: Session) -> dict[str, str]:
     return {row.code: row.name for row in session.scalars(select(InstitutionRow))}
+
+
+def institution_registry(session: Session, codes: Iterable[str]) -> InstitutionRegistry:
+    """The registry's entries for ``codes`` as the library's ``Institution`` (documents use them)."""
+    rows = session.scalars(select(InstitutionRow).where(InstitutionRow.code.in_(sorted(set(codes)))))
+    return InstitutionRegistry(
+        Institution(
+            code=row.code,
+            full_name=row.name or row.code,
+            short_name=row.short_name,
+            kind=InstitutionKind(row.kind) if row.kind in KINDS else guess_kind(row.code),
+            municipality=row.municipality,
+            head_name=row.head_name,
+            head_position=row.head_position,
+            address=row.address,
+        )
+        for row in rows
+    )
+
+
+def document_templates(session: Session, institution: str) -> list[DocumentTemplateRow]:
+    query = select(DocumentTemplateRow).where(DocumentTemplateRow.institution == institution)
+    return list(session.scalars(query.order_by(DocumentTemplateRow.form)))
+
+
+def save_document_template(
+    session: Session, caller: Caller, *, institution: str, form: str, content: bytes
+) -> DocumentTemplateRow:
+    row = session.get(DocumentTemplateRow, (institution, form))
+    if row is None:
+        row = DocumentTemplateRow(institution=institution, form=form)
+        session.add(row)
+    row.content, row.uploaded_by, row.uploaded_at = content, caller.user_id, utcnow()
+    audit(
+        session,
+        caller,
+        action="upload",
+        entity="document_template",
+        entity_id=form,
+        institution=institution,
+        detail={"bytes": len(content)},
+    )
+    session.commit()
+    return row
+
+
+def delete_document_template(session: Session, caller: Caller, *, institution: str, form: str) -> bool:
+    row = session.get(DocumentTemplateRow, (institution, form))
+    if row is None:
+        return False
+    session.delete(row)
+    audit(
+        session, caller, action="delete", entity="document_template", entity_id=form, institution=institution
+    )
+    session.commit()
+    return True
 
 
 def create_user(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -276,3 +277,16 @@ class AuditRow(Base):
     entity_id: Mapped[str] = mapped_column(String)
     institution: Mapped[str | None] = mapped_column(String)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DocumentTemplateRow(Base):
+    """An institution's own DOCX template of one document (``matcher.documents.templates.Form``),
+    uploaded by its curator; documents of that institution are filled from it."""
+
+    __tablename__ = "document_templates"
+
+    institution: Mapped[str] = mapped_column(ForeignKey("institutions.code"), primary_key=True)
+    form: Mapped[str] = mapped_column(String, primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
