@@ -76,8 +76,7 @@ async function loadResults() {
   const kind = unmatched ? "unmatched" : "proposals";
   const results = document.getElementById("results");
   results.innerHTML = await fragment(`/council/fragments/runs/${form.dataset.run}/${kind}?${filterQuery(form)}`);
-  const count = results.querySelector(".paging span");
-  say(count ? count.textContent : "Ничего не найдено");
+  say("");
 }
 
 async function refreshCard(card, seen) {

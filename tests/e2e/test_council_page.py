@@ -36,7 +36,7 @@ def _card(page: Page, mentee: str, mentor: str) -> Locator:
 
 
 def _status(card: Locator) -> Locator:
-    return card.locator(".badges .badge").last
+    return card.locator(".badge.state")
 
 
 def test_a_council_meeting(browser: Browser, service: Service, screenshots: Path) -> None:
