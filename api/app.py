@@ -18,6 +18,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import matcher
 from api import handlers
+from api.callers import CallerCache
 from api.config import Settings
 from api.deps import Services
 from api.jobs import Jobs
@@ -47,7 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         taxonomy = load_taxonomy(settings.taxonomy_extension)
         jobs = Jobs(sessions, taxonomy, settings.run_workers)
         jobs.recover()
-        app.state.services = Services(settings=settings, sessions=sessions, taxonomy=taxonomy, jobs=jobs)
+        app.state.services = Services(
+            settings=settings, sessions=sessions, taxonomy=taxonomy, jobs=jobs, callers=CallerCache()
+        )
         try:
             yield
         finally:
