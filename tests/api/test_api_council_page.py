@@ -59,6 +59,17 @@ def test_fragments_need_a_token_and_keep_to_the_scope(service: Service) -> None:
     run_page = member.get(f"/council/fragments/runs/{run['id']}").text
     assert "Подобрать заново" not in run_page and "Скачать" not in run_page  # the council may neither
     assert "Подобрать заново" in curator.get(f"/council/fragments/runs/{run['id']}").text
+    documented = set(member.get("/openapi.json").json()["paths"])
+    pages = curator.get(f"/council/fragments/runs/{run['id']}").text
+    pages += curator.get(f"/council/fragments/proposals/{first['id']}").text
+    downloads = {re.sub(r"/\d+/", "/{id}/", path) for path in re.findall(r'data-download="([^"?]+)', pages)}
+    assert downloads == {
+        "/api/v1/runs/{id}/order.docx",
+        "/api/v1/runs/{id}/pairs.xlsx",
+        "/api/v1/proposals/{id}/programme.docx",
+        "/api/v1/proposals/{id}/consent.docx",
+    }
+    assert downloads <= documented
 
 
 def test_docs_work_offline(service: Service) -> None:

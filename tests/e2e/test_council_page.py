@@ -58,6 +58,11 @@ def test_a_council_meeting(browser: Browser, service: Service, screenshots: Path
     approved.get_by_role("button", name="Наставник согласен").click()
     expect(approved).to_contain_text("наставляемый — да, наставник — да")
 
+    with page.expect_download() as download:
+        _card(page, "M-01", "T-01").get_by_role("button", name="Скачать согласие наставляемого").click()
+    form = docx.Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert "согласие" in "\n".join(p.text for p in form.paragraphs).lower()
+
     rejected = _card(page, "M-04", "T-04")
     rejected.get_by_role("button", name="Отклонить…").click()
     rejected.get_by_label("Причина отклонения").fill("разные смены")
