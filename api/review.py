@@ -116,6 +116,10 @@ def swap_in(session: Session, proposal: ProposalRow, body: SwapCreate, caller: C
     )
     if alternative is None:
         raise Unacceptable(f"Наставник {body.mentor_id} не входит в альтернативы этой пары")
+    if alternative.free_places <= 0:
+        raise Unacceptable(
+            "У этого наставника нет свободных мест: сначала освободите место или выберите другого"
+        )
     people = People.load(session, [proposal.mentee_id], [body.mentor_id])
     mentee, mentor = people.mentees.get(proposal.mentee_id), people.mentors.get(body.mentor_id)
     if mentee is None or mentor is None:

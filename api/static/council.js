@@ -143,12 +143,16 @@ async function rerun(button) {
   if (!response.ok) throw new Error(await detail(response));
   const {id} = await response.json();
   button.disabled = true;
-  for (;;) {
-    const run = await (await request(`/api/v1/runs/${id}`)).json();
-    if (run.status === "failed") throw new Error(run.error || "Подбор не удался");
-    if (run.status === "done") break;
-    say(`Идёт подбор № ${id}: ${Math.round(run.progress * 100)} %`);
-    await new Promise((resolve) => setTimeout(resolve, RUN_POLL_MS));
+  try {
+    for (;;) {
+      const run = await (await request(`/api/v1/runs/${id}`)).json();
+      if (run.status === "failed") throw new Error(run.error || "Подбор не удался");
+      if (run.status === "done") break;
+      say(`Идёт подбор № ${id}: ${Math.round(run.progress * 100)} %`);
+      await new Promise((resolve) => setTimeout(resolve, RUN_POLL_MS));
+    }
+  } finally {
+    button.disabled = false;
   }
   await openRun(id);
   say(`Подбор № ${id} готов.`);

@@ -81,3 +81,20 @@ def test_docs_work_offline(service: Service) -> None:
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
     assert client.get("/redoc").status_code == 404
+
+
+def test_proposals_come_in_pages_grouped_by_institution(service: Service) -> None:
+    municipal = service.user("municipal")
+    import_banks(municipal)
+    run = run_to_end(municipal, {"scope": "municipality"})
+    total = run["summary"]["counts"]["proposals"]
+    path = f"/council/fragments/runs/{run['id']}/proposals"
+    first = municipal.get(path, params={"limit": 2}).text
+    assert f"Пары 1–2 из {total}" in first and 'data-offset="2"' in first
+    assert first.count('class="card ') == 2
+    second = municipal.get(path, params={"limit": 2, "offset": 2}).text
+    assert f"Пары 3–4 из {total}" in second and 'data-offset="0"' in second
+    everything = municipal.get(path, params={"limit": 200}).text
+    headings = re.findall(r"<h3>([^<]+)</h3>", everything)
+    assert headings == sorted(set(headings)) == ["school-1", "school-2"]
+    assert "Группа Г1" in everything

@@ -3,6 +3,8 @@ unmatched with their candidates."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.api.service import Service, full_names, import_banks, proposals, run_to_end
 
 SCHOOL = "school-1"
@@ -29,6 +31,13 @@ def test_proposals_name_people_and_filter(service: Service) -> None:
     assert curator.get(url, params={"institution": "nowhere"}).json()["total"] == 0
 
 
+def _alternatives(client: Any, proposal: dict[str, Any]) -> list[dict[str, Any]]:
+    response = client.get(f"/api/v1/proposals/{proposal['id']}/alternatives")
+    assert response.status_code == 200, response.text
+    result: list[dict[str, Any]] = response.json()
+    return result
+
+
 def test_swap_in_an_alternative_rejects_the_pair_and_pins_the_other(service: Service) -> None:
     curator = service.user("municipal")
     import_banks(curator)
@@ -42,6 +51,14 @@ def test_swap_in_an_alternative_rejects_the_pair_and_pins_the_other(service: Ser
     )
     assert [a["rank"] for a in alternatives] == sorted(a["rank"] for a in alternatives)
     other = next(a for a in alternatives if a["free_places"] > 0)
+    full = next((a for p in items for a in _alternatives(curator, p) if a["free_places"] == 0), None)
+    if full is not None:
+        holder = next(p for p in items if full in _alternatives(curator, p))
+        no_place = curator.post(
+            f"/api/v1/proposals/{holder['id']}/swap", json={"mentor_id": full["mentor_id"], "version": 1}
+        )
+        assert no_place.status_code == 422
+        assert "нет свободных мест" in no_place.json()["detail"][0]["message"]
     assert other["mentor"]["full_name"]
     refused = curator.post(
         f"/api/v1/proposals/{chosen['id']}/swap", json={"mentor_id": "nobody", "version": chosen["version"]}
