@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.documents import STATUS_RU
 from api.mentoring_kinds import FORMAT_RU, mentoring_kind_ru
 from api.review import People
 from api.schemas import ChangePublic, PersonSummary, ProposalPublic
@@ -23,6 +22,12 @@ from matcher.explaining import COMPONENTS_RU, robustness_ru
 from matcher.options import COMPONENTS, ScoringWeights
 
 RUN_STATUS_RU = {"queued": "в очереди", "running": "идёт", "done": "завершён", "failed": "ошибка"}
+STATUS_RU = {
+    "proposed": "предложена",
+    "approved": "одобрена",
+    "rejected": "отклонена",
+    "pinned": "закреплена",
+}
 CONSENT_RU = {None: "не записано", True: "да", False: "отказ"}
 PARTY_RU = {"mentee": "наставляемый", "mentor": "наставник"}
 DECISION_RU = {"approve": "одобрил(а) пару", "reject": "отклонил(а) пару", "pin": "закрепил(а) пару"}

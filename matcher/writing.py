@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 from matcher.model import Alternative, MatchResult, Proposal, Unmatched
@@ -120,6 +121,7 @@ def write_outputs(
                 people=people,
                 taxonomy=taxonomy,
                 marks=marks or {},
+                title=f"Подбор наставнических пар от {date.today():%d.%m.%Y}",
             ),
             staging / WORKBOOK,
         )

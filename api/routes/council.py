@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from api import council_view, documents, review
+from api import council_view, review
 from api.access import Caller, Permission
 from api.deps import PagingDep, ProposalInScope, Readers, RunInScope, SessionDep
 from api.jobs import run_options
@@ -98,7 +98,7 @@ def run_fragment(request: Request, caller: Readers, run: RunInScope, session: Se
         institutions=[(code, institutions.get(code, code)) for code in in_run],
         downloads=_downloads(run),
         status_ru=council_view.RUN_STATUS_RU,
-        proposal_status_ru=documents.STATUS_RU,
+        proposal_status_ru=council_view.STATUS_RU,
         page_sizes=PAGE_SIZES,
         **_permissions(caller),
     )

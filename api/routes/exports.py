@@ -1,12 +1,13 @@
-"""A run's documents: the draft order and the workbook; a pair's or group's forms (programme,
-consents, questionnaires). Every document is a draft for the school to print and sign."""
+"""A run's documents: the draft order and ``results.xlsx`` (the same workbook the batch command
+writes); a pair's or group's forms (programme, consents, questionnaires). Every document is a
+draft for the school to print and sign."""
 
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api import documents, forms
+from api import forms, results_workbook
 from api.deps import Exporters, ProposalInScope, RunInScope, ServicesDep, SessionDep
 from api.errors import Conflict
 from api.routes.responses import CONFLICT, ERRORS
@@ -69,14 +70,14 @@ def order_docx(caller: Exporters, run: RunInScope, session: SessionDep, terms: T
 
 @router.get(
     "/{id}/pairs.xlsx",
-    summary="Proposals and unmatched mentees as a workbook",
+    summary="The run's results.xlsx: pairs, groups, unmatched, alternatives, summary",
     response_class=Response,
-    responses={200: {"content": {documents.XLSX_TYPE: {}}, "description": "the workbook"}},
+    responses={200: {"content": {results_workbook.XLSX_TYPE: {}}, "description": "the workbook"}},
 )
 def pairs_xlsx(caller: Exporters, run: RunInScope, session: SessionDep, services: ServicesDep) -> Response:
     _finished(run)
-    content = documents.pairs_xlsx(session, run, services.taxonomy, scope=caller.scope)
-    return _attachment(content, documents.XLSX_TYPE, f"pairs-run-{run.id}.xlsx")
+    content = results_workbook.results_xlsx(session, run, services.taxonomy, scope=caller.scope)
+    return _attachment(content, results_workbook.XLSX_TYPE, f"results-run-{run.id}.xlsx")
 
 
 @proposal_router.get(

@@ -283,6 +283,33 @@ def alternatives_of(session: Session, proposal: ProposalRow) -> list[Alternative
     return list(session.scalars(query.order_by(AlternativeRow.rank)))
 
 
+def alternatives_of_run(session: Session, run_id: int, *, scope: str | None = None) -> list[AlternativeRow]:
+    """The alternatives of a run's proposals within ``scope``, proposal by proposal, best first."""
+    query = (
+        select(AlternativeRow)
+        .join(
+            ProposalRow,
+            (ProposalRow.run_id == AlternativeRow.run_id)
+            & (ProposalRow.mentee_id == AlternativeRow.mentee_id)
+            & (ProposalRow.mentor_id == AlternativeRow.mentor_id),
+        )
+        .where(AlternativeRow.run_id == run_id, proposal_in(scope))
+        .order_by(ProposalRow.id, AlternativeRow.rank)
+    )
+    return list(session.scalars(query))
+
+
+def decision_comments(session: Session, run_id: int) -> dict[int, str]:
+    """Each proposal's comment of its latest decision (consents carry none), by proposal id."""
+    query = (
+        select(DecisionRow.proposal_id, DecisionRow.comment)
+        .join(ProposalRow, ProposalRow.id == DecisionRow.proposal_id)
+        .where(ProposalRow.run_id == run_id, DecisionRow.kind != "consent")
+        .order_by(DecisionRow.proposal_id, DecisionRow.version)
+    )
+    return {proposal_id: comment for proposal_id, comment in session.execute(query)}
+
+
 def proposals_of(session: Session, run_id: int, *, scope: str | None = None) -> list[ProposalRow]:
     """A run's proposals within ``scope`` (None: all of them, as the run's own job reads them)."""
     query = select(ProposalRow).where(ProposalRow.run_id == run_id, proposal_in(scope))

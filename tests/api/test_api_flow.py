@@ -170,16 +170,25 @@ def test_council_flow(service: Service, caplog: pytest.LogCaptureFixture) -> Non
     assert mentee_names["M-03"] not in paragraphs + str(table)
     assert curator.get(f"/api/v1/runs/{second['id']}/order.docx", params={"months": 13}).status_code == 422
 
-    # The workbook holds every proposal and every unmatched mentee, with names.
+    # The workbook is the batch command's results.xlsx, with names and the council's decisions.
     workbook = openpyxl.load_workbook(
         io.BytesIO(curator.get(f"/api/v1/runs/{first['id']}/pairs.xlsx").content)
     )
-    assert workbook.sheetnames == ["Пары", "Без пары"]
-    pair_rows = list(workbook["Пары"].iter_rows(values_only=True))
-    assert len(pair_rows) == len(base) + 1
-    assert any(row[3] == mentee_names["M-03"] and row[12] == "отклонена" for row in pair_rows[1:])
-    left = list(workbook["Без пары"].iter_rows(values_only=True))
-    assert any(row[0] == "M-06" and row[1] == mentee_names["M-06"] for row in left[1:])
+    assert workbook.sheetnames == ["Пары", "Группы", "Без пары", "Альтернативы", "Сводка"]
+    pair_rows = _records(workbook["Пары"])
+    assert len(pair_rows) == len(base)
+    assert any(
+        row["Наставляемый (ФИО)"] == mentee_names["M-03"]
+        and row["Решение"] == "отклонить"
+        and row["Комментарий"] == "разные смены"
+        for row in pair_rows
+    )
+    assert any(row["Решение"] == "утвердить" and row["Согласие наставника"] == "да" for row in pair_rows)
+    left = _records(workbook["Без пары"])
+    assert any(
+        row["Идентификатор наставляемого"] == "M-06" and row["Наставляемый (ФИО)"] == mentee_names["M-06"]
+        for row in left
+    )
 
     # The audit log says who decided what and when.
     audit = curator.get("/api/v1/audit", params={"entity": "proposal", "limit": 100}).json()["items"]
@@ -195,3 +204,8 @@ def test_council_flow(service: Service, caplog: pytest.LogCaptureFixture) -> Non
     assert "POST /api/v1/runs 202" in logged and "run 3 done" in logged
     for name in [*mentor_names.values(), *mentee_names.values(), "Орлова М. С."]:
         assert name.split()[0] not in logged
+
+
+def _records(sheet: Any) -> list[dict[str, Any]]:
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]

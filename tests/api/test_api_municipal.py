@@ -154,7 +154,7 @@ def test_each_institution_exports_only_its_own_pairs(pool: dict[str, Any]) -> No
         return list(sheet.iter_rows(min_row=2, values_only=True))
 
     rows = pair_rows(pool["users"][("curator", C)])
-    assert [row[2] for row in rows] == ["M-31"]
+    assert [row[-2] for row in rows] == ["M-31"]  # «Идентификатор наставляемого»
     everything = pair_rows(pool["municipal"])
     assert len(everything) > len(rows)
     assert pool["users"][("curator", C)].get(f"/api/v1/runs/{run_id}/order.docx").status_code == 200
