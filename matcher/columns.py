@@ -385,18 +385,17 @@ def _closest(kind: Kind, text: str) -> str | None:
 def locate_columns(grid: Sequence[Sequence[str]], numbers: Sequence[int], name: str, kind: Kind) -> Layout:
     """The header of ``grid`` (the sheet's non-empty rows, spreadsheet row ``numbers[i]`` each)
     and its columns; ``InputError`` naming every column that cannot be used."""
-    best: tuple[int, int, int] = (0, 0, 1)  # known columns, row, levels
+    candidates: list[tuple[int, int, int, int]] = []  # known columns, preference, -row, levels
     for row in range(len(grid)):
         if numbers[row] > HEADER_SCAN:
             break
-        for levels in (1, 2):
-            if row + levels > len(grid):
-                continue
-            count = _known_count(_labels(kind, grid, row, levels))
-            # A one-row header beats a two-row one naming as many columns (a title above it).
-            if count > best[0] or (count == best[0] and levels < best[2]):
-                best = (count, row, levels)
-    count, row, levels = best
+        candidates.append((_known_count(_labels(kind, grid, row, 1)), 0, -row, 1))
+        if row + 1 < len(grid) and numbers[row + 1] == numbers[row] + 1:
+            # Two rows are a header when the upper one labels groups of columns, not when it is a title.
+            preference = 1 if sum(map(bool, grid[row])) >= 2 else -1
+            candidates.append((_known_count(_labels(kind, grid, row, 2)), preference, -row, 2))
+    count, _, negative_row, levels = max(candidates, default=(0, 0, 0, 1))
+    row = -negative_row
     if count < MIN_KNOWN:
         raise InputError(
             [

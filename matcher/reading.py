@@ -123,13 +123,17 @@ def read_table(
         )
     data = source if isinstance(source, bytes) else _read_bytes(source, name, limits)
     if len(data) > limits.max_bytes:
-        raise _file_error(name, f"файл больше {_megabytes(limits.max_bytes)}: такой файл не принимается")
+        raise _file_error(name, _too_big(limits))
     if not data.strip():
         raise _file_error(name, "файл пуст")
     deadline = _Deadline(name, limits.max_seconds)
     rows = _xlsx_rows(data, name, limits) if suffix == ".xlsx" else _csv_rows(data, name, limits)
     grid, numbers = _collect(rows, name, limits, deadline)
     return _table(grid, numbers, name, kind, limits)
+
+
+def _too_big(limits: ReadingLimits) -> str:
+    return f"файл больше {_megabytes(limits.max_bytes)}: такой файл не принимается"
 
 
 def _megabytes(size: int) -> str:
@@ -143,6 +147,8 @@ def _file_error(name: str, message: str, row: int = 0) -> InputError:
 def _read_bytes(path: Path, name: str, limits: ReadingLimits) -> bytes:
     try:
         with path.open("rb") as handle:
+            if path.stat().st_size > limits.max_bytes:  # refused unread, whatever its size
+                raise _file_error(name, _too_big(limits))
             data = handle.read(limits.max_bytes + 1)
     except OSError as exc:
         raise _file_error(name, f"не удалось прочитать файл ({exc.strerror})") from None
