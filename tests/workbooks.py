@@ -14,6 +14,7 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 
@@ -244,3 +245,77 @@ def huge_cell_workbook(length: int) -> bytes:
     return workbook_bytes(
         [MENTOR_HEADER, ("m1", "Иванова", "СОШ-5", "ict", "да"), ("m2", "я" * length, "СОШ-5", "ict", "да")]
     )
+
+
+def _with_nul() -> bytes:
+    return b"\x00" + os.urandom(4095)
+
+
+def _mentor_csv(*rows: Sequence[str]) -> bytes:
+    return csv_bytes([MENTOR_HEADER, *rows])
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A bad file and what the curator is told: the message's start and the row it names."""
+
+    name: str
+    make: Callable[[], bytes]
+    message: str
+    row: int = 0
+
+
+HOSTILE: tuple[Hostile, ...] = (
+    Hostile("empty.csv", lambda: b"", "файл пуст"),
+    Hostile("empty.xlsx", lambda: b"", "файл пуст"),
+    Hostile("blank.csv", lambda: b" \r\n;;;\r\n", "файл пуст"),
+    Hostile("binary.csv", _with_nul, "файл повреждён или не является текстовым CSV"),
+    Hostile("binary.xlsx", binary, "файл повреждён или не является книгой Excel"),
+    Hostile("truncated.xlsx", truncated, "файл повреждён или не является книгой Excel"),
+    Hostile("broken_styles.xlsx", broken_styles, "файл повреждён или не является книгой Excel"),
+    Hostile("zip_bomb.xlsx", zip_bomb, "книга в распакованном виде больше 300 МБ"),
+    Hostile(
+        "shared_strings.xlsx", lambda: shared_strings(3_000_000), "в книге больше 1 000 000 разных строк"
+    ),
+    Hostile("far_cell.xlsx", far_cell, "в строке больше 100 столбцов", 1_048_576),
+    Hostile("huge_cell.csv", lambda: huge_cell_csv(200_000), "значение длиннее 10 000 знаков", 3),
+    Hostile("long_cell.csv", lambda: huge_cell_csv(20_000), "значение длиннее 10 000 знаков", 3),
+    Hostile("huge_cell.xlsx", lambda: huge_cell_workbook(20_000), "значение длиннее 10 000 знаков", 3),
+    Hostile("unclosed_quote.csv", lambda: _mentor_csv(MENTORS[0]) + b'm9,"open', "нарушены кавычки CSV", 3),
+    Hostile(
+        "undecidable.csv",
+        lambda: bytes(range(0x80, 0x100)) * 4 + b"\n",
+        "не удалось уверенно определить кодировку",
+    ),
+    Hostile(
+        "control_characters.csv",
+        lambda: _mentor_csv(("m1", "Иванова\x07Анна", "СОШ-5", "ict", "да")),
+        "недопустимый управляющий символ U+0007",
+        2,
+    ),
+    Hostile(
+        "slash_id.csv",
+        lambda: _mentor_csv(MENTORS[0], ("../m2", "Петров", "СОШ-5", "ict", "да")),
+        "идентификатор может содержать только буквы, цифры",
+        3,
+    ),
+    Hostile(
+        "duplicate_ids.csv",
+        lambda: _mentor_csv(MENTORS[0], ("m1", "Петров", "СОШ-5", "ict", "да")),
+        "повторяющийся идентификатор (уже в строке 2)",
+        3,
+    ),
+    Hostile(
+        "huge_number.csv",
+        lambda: csv_bytes([(*MENTOR_HEADER, "Максимум наставляемых"), (*MENTORS[0], "9" * 30)]),
+        "максимум наставляемых должен быть целым числом от 0 до 100",
+        2,
+    ),
+    Hostile(
+        "near_miss.xlsx",
+        lambda: workbook_bytes([("Наставники",), (*MENTOR_HEADER, "Форма встреч"), (*MENTORS[0], "очно")]),
+        "столбец не распознан — возможно, имелся в виду «Формат»",
+        2,
+    ),
+)
+"""The bad-file corpus: each refused with its Russian message, nothing written or imported."""
