@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 import matcher
 from api import handlers
@@ -71,6 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)  # the outermost: every answer, a logged 500 too, gets the headers
     app.include_router(api_router)
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static/swagger", StaticFiles(packages=[("fastapi_offline", "static")]), name="swagger")
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
     return app

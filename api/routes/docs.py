@@ -1,5 +1,6 @@
-"""``/docs``: the API's interactive documentation, served with swagger-ui's own files from the
-``swagger-ui-bundle`` package (mounted at ``/static/swagger``), so it works without the internet."""
+"""``/docs``: the API's interactive documentation, served with swagger-ui's own files (version 5,
+which reads OpenAPI 3.1) from the ``fastapi-offline`` package, mounted at ``/static/swagger``, so
+it works without the internet."""
 
 from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -16,5 +17,5 @@ def docs() -> HTMLResponse:
         title="mentor-match — API",
         swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
         swagger_css_url=f"{SWAGGER}/swagger-ui.css",
-        swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+        swagger_favicon_url=f"{SWAGGER}/favicon.png",
     )

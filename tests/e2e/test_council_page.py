@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import docx
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from tests.api.service import Service, full_names, import_banks, run_to_end
 
@@ -135,3 +135,21 @@ def test_a_stale_decision_shows_what_changed_and_lets_the_member_decide_again(
     again.get_by_role("button", name="Отклонить пару").click()
     expect(_status(_card(member, "M-05", "T-01"))).to_have_text("отклонена")
     expect(_card(member, "M-05", "T-01").locator(".conflict")).to_have_count(0)
+
+
+def test_docs_render_without_the_internet(browser: Browser, service: Service, screenshots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+
+    def only_the_service(route: Route) -> None:
+        if route.request.url.startswith(service.server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_service)
+    page.goto(f"{service.server.url}/docs")
+    expect(page.get_by_text("/api/v1/runs/{id}/proposals", exact=True).first).to_be_visible()
+    page.screenshot(path=screenshots / "docs.png")
+    assert outside == []
