@@ -293,6 +293,34 @@ class RunsPage(BaseModel):
     offset: int
 
 
+# Institutions
+
+
+class InstitutionPublic(BaseModel):
+    """An institution of the registry (matcher.institutions.Institution)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str = Field(examples=["СОШ-46"])
+    full_name: str = Field(
+        examples=["Муниципальное бюджетное общеобразовательное учреждение «Средняя школа №46»"]
+    )
+    short_name: str = Field(examples=["МБОУ «СШ №46»"])
+    kind: Literal["school", "kindergarten", "college", "additional"] = Field(examples=["school"])
+    kind_ru: str = Field(examples=["школа"])
+    municipality: str = Field(examples=["Нижнереченский муниципальный округ"])
+    head_name: str = Field(examples=["Абрамова Наталья Павловна"])
+    head_position: str = Field(examples=["директор"])
+    address: str = Field(examples=["655058, г. Нижнереченск, ул. Гагарина, д. 67"])
+
+
+class InstitutionsPage(BaseModel):
+    items: list[InstitutionPublic]
+    total: int
+    limit: int
+    offset: int
+
+
 # Proposals and decisions
 
 

@@ -2,9 +2,33 @@
 
 from fastapi import APIRouter
 
-from api.routes import audit, council, docs, exports, health, mentees, mentors, proposals, runs, templates
+from api.routes import (
+    audit,
+    council,
+    docs,
+    exports,
+    health,
+    institutions,
+    mentees,
+    mentors,
+    proposals,
+    runs,
+    templates,
+)
 
 api_router = APIRouter()
-for module in (health, mentors, mentees, runs, proposals, exports, templates, audit, council, docs):
+for module in (
+    health,
+    institutions,
+    mentors,
+    mentees,
+    runs,
+    proposals,
+    exports,
+    templates,
+    audit,
+    council,
+    docs,
+):
     api_router.include_router(module.router)
 api_router.include_router(exports.proposal_router)

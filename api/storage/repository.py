@@ -8,7 +8,7 @@ what a curator or the council sees also append to the audit log in the same tran
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -75,6 +75,67 @@ def audit(
 # Institutions, users and tokens
 
 
+REGISTRY_FIELDS = ("short_name", "kind", "municipality", "head_name", "head_position", "address")
+
+
+def institution_of(row: InstitutionRow) -> Institution:
+    fields = {name: getattr(row, name) for name in REGISTRY_FIELDS}
+    return Institution(code=row.code, full_name=row.name, **fields)
+
+
+def _registered() -> ColumnElement[bool]:
+    """Rows the registry was imported for; the others were only met as a code in a bank."""
+    return InstitutionRow.kind != ""
+
+
+def institution(session: Session, code: str) -> Institution | None:
+    row = session.scalar(select(InstitutionRow).where(InstitutionRow.code == code, _registered()))
+    return None if row is None else institution_of(row)
+
+
+def institutions(session: Session) -> list[Institution]:
+    rows = session.scalars(select(InstitutionRow).where(_registered()).order_by(InstitutionRow.code))
+    return [institution_of(row) for row in rows]
+
+
+def list_institutions(
+    session: Session, *, codes: Collection[str] | None, limit: int, offset: int
+) -> Page[InstitutionRow]:
+    """Registered institutions, only ``codes`` when given (a caller's scope and its partners)."""
+    query = select(InstitutionRow).where(_registered()).order_by(InstitutionRow.code)
+    if codes is not None:
+        query = query.where(InstitutionRow.code.in_(sorted(codes)))
+    return page(session, query, limit=limit, offset=offset)
+
+
+def upsert_institutions(
+    session: Session, items: Sequence[Institution], *, caller: Caller
+) -> tuple[list[str], list[str]]:
+    """Insert new codes and overwrite known ones (also codes first met in a bank); one transaction."""
+    codes = [item.code for item in items]
+    known = {
+        row.code: row for row in session.scalars(select(InstitutionRow).where(InstitutionRow.code.in_(codes)))
+    }
+    created: list[str] = []
+    updated: list[str] = []
+    for item in items:
+        values = {"name": item.full_name, **item.model_dump(mode="json", include=set(REGISTRY_FIELDS))}
+        row = known.get(item.code)
+        if row is None:
+            session.add(InstitutionRow(code=item.code, version=1, **values))
+            created.append(item.code)
+            continue
+        registered = row.kind != ""
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.version = row.version + 1 if registered else 1
+        (updated if registered else created).append(item.code)
+    for code in [*created, *updated]:
+        audit(session, caller, action="import", entity="institution", entity_id=code, institution=code)
+    session.commit()
+    return created, updated
+
+
 def ensure_institutions(session: Session, codes: Iterable[str]) -> None:
     wanted = set(codes)
     known = set(session.scalars(select(InstitutionRow.code).where(InstitutionRow.code.in_(wanted))))
@@ -92,6 +153,7 @@ def institution_exists(session: Session, code: str) -> bool:
 
 
 def institution_names(session: Session) -> dict[str, str]:
+    """Every known code's full name (the code itself until the registry is imported)."""
     return {row.code: row.name for row in session.scalars(select(InstitutionRow))}
 
 

@@ -343,6 +343,12 @@ def unmatched_of(session: Session, run_id: int, *, scope: str | None = None) -> 
     return list(session.scalars(query.order_by(UnmatchedRow.id)))
 
 
+def partner_institutions(session: Session, scope: str) -> set[str]:
+    """The institutions ``scope`` shares a proposal with, and ``scope`` itself."""
+    query = select(ProposalRow.mentee_institution, ProposalRow.mentor_institution).where(proposal_in(scope))
+    return {code for pair in session.execute(query.distinct()) for code in pair if code} | {scope}
+
+
 def get_proposal(session: Session, proposal_id: int, *, scope: str | None) -> ProposalRow | None:
     return session.scalar(select(ProposalRow).where(ProposalRow.id == proposal_id, proposal_in(scope)))
 
