@@ -1,13 +1,14 @@
-"""The service's two commands, called by ``mentor-match serve`` and ``mentor-match users add``.
+"""The service's commands, called by ``mentor-match serve``, ``users add`` and ``users revoke``.
 
-Both read ``DATABASE_URL`` (default: ``mentor-match.db`` in the working directory) and bring
-the database to the newest schema first, so either may be the first thing run on a new host.
+All read ``DATABASE_URL`` (default: ``mentor-match.db`` in the working directory) and bring
+the database to the newest schema first, so any may be the first thing run on a new host.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 
 import uvicorn
 
@@ -29,8 +30,20 @@ def serve(*, host: str, port: int) -> int:
     return 0
 
 
-def add_user(*, name: str, role: str, institution: str | None) -> int:
-    """Create a user and print its token alone on the last line; only the token's hash is kept."""
+def _expiry(expires: str | None) -> datetime | None:
+    """``2027-06-30`` (00:00 UTC of that day) or an ISO time; ``ValueError`` if unreadable or past."""
+    if expires is None:
+        return None
+    moment = datetime.fromisoformat(expires)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment <= datetime.now(UTC):
+        raise ValueError(expires)
+    return moment
+
+
+def add_user(*, name: str, role: str, institution: str | None, expires: str | None = None) -> int:
+    """Create a user and print its token alone on the last line; only the token's hash is kept.
+    With ``expires`` the token stops working at that time."""
     if role not in set(Role):
         print(f"Неизвестная роль «{role}»; допустимы: {', '.join(Role)}", file=sys.stderr)
         return EXIT_USAGE
@@ -43,6 +56,14 @@ def add_user(*, name: str, role: str, institution: str | None) -> int:
     if not name.strip():
         print("Укажите имя пользователя: --name", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        expires_at = _expiry(expires)
+    except ValueError:
+        print(
+            f"Срок действия «{expires}» не понят или уже прошёл: укажите будущую дату, например 2027-06-30",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     engine = make_engine(Settings().database_url)
     try:
         migrate(engine)
@@ -54,11 +75,29 @@ def add_user(*, name: str, role: str, institution: str | None) -> int:
                 role=role,
                 institution=institution or None,
                 token_hash=hash_token(token),
+                expires_at=expires_at,
             )
     finally:
         engine.dispose()
     scope = f"организация {institution}" if institution else "все организации"
-    print(f"Пользователь № {user.id} «{user.name}» создан: роль {role}, {scope}.")
+    until = f"до {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "до отзыва"
+    print(f"Пользователь № {user.id} «{user.name}» создан: роль {role}, {scope}; токен действует {until}.")
     print("Токен показан один раз; сохраните его — на сервере хранится только его хеш.")
     print(token)
+    return 0
+
+
+def revoke_user(*, user_id: int) -> int:
+    """Revoke every token of a user at once (``mentor-match users revoke --id N``)."""
+    engine = make_engine(Settings().database_url)
+    try:
+        migrate(engine)
+        with make_sessions(engine)() as session:
+            revoked = repository.revoke_tokens(session, user_id)
+    finally:
+        engine.dispose()
+    if revoked is None:
+        print(f"Пользователя № {user_id} нет", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Пользователь № {user_id}: отозвано токенов — {revoked}; его запросы получат 401.")
     return 0

@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.access import Caller, Permission, Role, hash_token
 from api.callers import CallerCache
 from api.config import Settings
-from api.errors import Conflict, Forbidden, NotFound, TooLarge, Unacceptable, Unauthorized
+from api.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooLarge,
+    TooManyRequests,
+    Unacceptable,
+    Unauthorized,
+)
 from api.jobs import Jobs, run_options
 from api.schemas import DB_INT_MAX, ConsentCreate, RunCreate
 from api.storage import repository, run_records
@@ -85,7 +93,7 @@ async def get_caller(
     if caller is None:
         caller = await run_in_threadpool(_look_up_caller, services, token_hash)
         if caller is None:
-            raise Unauthorized("Токен доступа не распознан")
+            raise Unauthorized("Токен доступа не распознан, отозван или истёк")
         services.callers.put(token_hash, caller)
     return caller
 
@@ -195,7 +203,20 @@ class PlannedRun:
     options: dict[str, Any]
 
 
-def planned_run(body: RunCreate, caller: RunStarters, session: SessionDep) -> PlannedRun:
+def ensure_queue_room(session: Session, services: Services, institution: str | None) -> None:
+    """One institution (or the municipality) has at most ``max_queued_runs`` runs waiting or
+    being computed: a client cannot fill the queue for everybody."""
+    limit = services.settings.max_queued_runs
+    if run_records.count_active_runs(session, institution=institution) >= limit:
+        raise TooManyRequests(
+            f"Уже ждут или выполняются {limit} запусков подбора этой организации; "
+            "дождитесь их завершения и повторите"
+        )
+
+
+def planned_run(
+    body: RunCreate, caller: RunStarters, session: SessionDep, services: ServicesDep
+) -> PlannedRun:
     if body.scope == "municipality":
         if not caller.may(Permission.CROSS_INSTITUTION):
             raise Forbidden("Подбор по всему муниципалитету может запустить только муниципальный куратор")
@@ -217,6 +238,7 @@ def planned_run(body: RunCreate, caller: RunStarters, session: SessionDep) -> Pl
         if base.status != "done":
             raise Conflict("Базовый запуск ещё не завершён: на его решения пока нельзя опереться")
     run_options(body.options)
+    ensure_queue_room(session, services, institution)
     return PlannedRun(body.scope, institution, body.based_on, body.options)
 
 

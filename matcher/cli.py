@@ -188,12 +188,25 @@ def _configure_users(users: RussianArgumentParser) -> None:
         "--role", required=True, metavar="РОЛЬ", help="municipal, curator, council или reader"
     )
     add.add_argument("--institution", metavar="КОД", help="код организации (для всех ролей, кроме municipal)")
+    add.add_argument(
+        "--expires",
+        metavar="ДАТА",
+        help="срок действия токена: 2027-06-30 (с 00:00 UTC этого дня не действует) или время ISO",
+    )
+    revoke = actions.add_parser("revoke", help="отозвать все токены пользователя (его запросы получат 401)")
+    revoke.required_group().add_argument(
+        "--id", type=int, required=True, dest="user_id", metavar="НОМЕР", help="номер пользователя"
+    )
 
 
 def _users(args: argparse.Namespace) -> int:
     from api import commands
 
-    return commands.add_user(name=args.name, role=args.role, institution=args.institution)
+    if args.users_command == "revoke":
+        return commands.revoke_user(user_id=args.user_id)
+    return commands.add_user(
+        name=args.name, role=args.role, institution=args.institution, expires=args.expires
+    )
 
 
 COMMANDS: tuple[Command, ...] = (

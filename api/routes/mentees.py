@@ -8,7 +8,7 @@ from api import banks
 from api.deps import BankEditors, MenteeInScope, PagingDep, Readers, ServicesDep, SessionDep, UploadDep
 from api.routes.responses import ERRORS, IMPORT_ERRORS
 from api.schemas import ImportPublic, MenteePublic, MenteesPage, MenteeUpdate, ProblemsPublic
-from api.storage import repository
+from api.storage import erasure, repository
 from api.storage.tables import MenteeRow
 
 router = APIRouter(prefix="/api/v1/mentees", tags=["mentees"], responses=ERRORS)
@@ -69,4 +69,4 @@ def update_mentee(
 
 @router.delete("/{id}", status_code=204, summary="Erase a mentee's personal data (consent withdrawn)")
 def erase_mentee(caller: BankEditors, mentee: MenteeInScope, session: SessionDep) -> None:
-    repository.erase_person(session, mentee, caller=caller)
+    erasure.erase_person(session, mentee, caller=caller)

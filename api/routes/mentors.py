@@ -8,7 +8,7 @@ from api import banks
 from api.deps import BankEditors, MentorInScope, PagingDep, Readers, ServicesDep, SessionDep, UploadDep
 from api.routes.responses import ERRORS, IMPORT_ERRORS
 from api.schemas import ImportPublic, MentorPublic, MentorsPage, MentorUpdate, ProblemsPublic
-from api.storage import repository
+from api.storage import erasure, repository
 from api.storage.tables import MentorRow
 
 router = APIRouter(prefix="/api/v1/mentors", tags=["mentors"], responses=ERRORS)
@@ -69,4 +69,4 @@ def update_mentor(
 
 @router.delete("/{id}", status_code=204, summary="Erase a mentor's personal data (consent withdrawn)")
 def erase_mentor(caller: BankEditors, mentor: MentorInScope, session: SessionDep) -> None:
-    repository.erase_person(session, mentor, caller=caller)
+    erasure.erase_person(session, mentor, caller=caller)

@@ -16,6 +16,7 @@ from api.deps import (
     RunStarters,
     ServicesDep,
     SessionDep,
+    ensure_queue_room,
 )
 from api.errors import Conflict
 from api.routes.responses import CONFLICT, ERRORS
@@ -96,6 +97,7 @@ def restart_run(
 ) -> RunAccepted:
     if run.status != "failed":
         raise Conflict("Запустить снова можно только запуск, завершившийся ошибкой")
+    ensure_queue_room(session, services, run.institution)
     run_records.requeue_run(session, run, caller=caller)
     services.jobs.submit(run.id)
     return RunAccepted(id=run.id, status="queued")

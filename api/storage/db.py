@@ -21,13 +21,15 @@ POOL_RECYCLE_SECONDS = 300
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # erased values are overwritten, not left in free pages
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # in WAL mode: durable across a crash of the process
     cursor.close()
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout for the run threads.
+    """An engine for ``url``; SQLite gets foreign keys, secure deletion, WAL and a busy timeout for
+    the run threads.
 
     With WAL, ``synchronous=NORMAL`` skips the fsync of every commit (a commit can be lost only
     when the operating system itself stops, never when the service is killed). PostgreSQL

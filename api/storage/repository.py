@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.access import Caller
@@ -214,21 +215,48 @@ def delete_document_template(session: Session, caller: Caller, *, institution: s
 
 
 def create_user(
-    session: Session, *, name: str, role: str, institution: str | None, token_hash: str
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    institution: str | None,
+    token_hash: str,
+    expires_at: datetime | None = None,
 ) -> UserRow:
     if institution is not None:
         ensure_institutions(session, [institution])
     user = UserRow(name=name, role=role, institution=institution)
     session.add(user)
     session.flush()
-    session.add(TokenRow(user_id=user.id, token_hash=token_hash))
+    session.add(TokenRow(user_id=user.id, token_hash=token_hash, expires_at=expires_at))
     session.commit()
     return user
 
 
 def user_for_token(session: Session, token_hash: str) -> UserRow | None:
+    """The user of a token that is neither revoked nor expired."""
+    now = utcnow()
     query = select(UserRow).join(TokenRow, TokenRow.user_id == UserRow.id)
-    return session.scalar(query.where(TokenRow.token_hash == token_hash))
+    return session.scalar(
+        query.where(
+            TokenRow.token_hash == token_hash,
+            TokenRow.revoked_at.is_(None),
+            or_(TokenRow.expires_at.is_(None), TokenRow.expires_at > now),
+        )
+    )
+
+
+def revoke_tokens(session: Session, user_id: int) -> int | None:
+    """Revoke every live token of a user; how many, or None when there is no such user."""
+    if session.get(UserRow, user_id) is None:
+        return None
+    revoked = session.execute(
+        update(TokenRow)
+        .where(TokenRow.user_id == user_id, TokenRow.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    session.commit()
+    return int(revoked.rowcount)  # type: ignore[attr-defined]
 
 
 # People
@@ -333,20 +361,6 @@ def update_person(session: Session, row: Person, changes: dict[str, Any], *, cal
         )
     session.commit()
     return row
-
-
-def erase_person(session: Session, row: Person, *, caller: Caller) -> None:
-    """Remove the person's row: runs and proposals keep only the id, so no name remains."""
-    audit(
-        session,
-        caller,
-        action="erase",
-        entity=ENTITY[type(row)],
-        entity_id=row.id,
-        institution=row.institution,
-    )
-    session.delete(row)
-    session.commit()
 
 
 # Audit log

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, true, update
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from api.access import Caller
@@ -115,6 +115,13 @@ def ancestors(session: Session, run_id: int) -> list[int]:
         found.append(current)
         current = session.scalar(select(RunRow.based_on).where(RunRow.id == current))
     return found
+
+
+def count_active_runs(session: Session, *, institution: str | None) -> int:
+    """Runs of ``institution`` (None: municipality-wide runs) queued or being computed."""
+    mine = RunRow.institution.is_(None) if institution is None else RunRow.institution == institution
+    query = select(func.count()).select_from(RunRow).where(mine, RunRow.status.in_(("queued", "running")))
+    return session.scalar(query) or 0
 
 
 def list_runs(session: Session, *, scope: str | None, limit: int, offset: int) -> Page[RunRow]:

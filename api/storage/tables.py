@@ -90,6 +90,9 @@ class TokenRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column()
+    """None: valid until revoked."""
+    revoked_at: Mapped[datetime | None] = mapped_column()
 
 
 class PersonColumns:

@@ -3,12 +3,19 @@ bounded integers, and 500s that are logged without data."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from api.callers import CALLER_TTL_SECONDS
+from matcher.cli import main
 from tests.api.service import Service, bank_csv, full_names, import_banks, running, upload
 
 SCHOOL = "school-1"
@@ -128,3 +135,77 @@ def test_an_unexpected_500_is_logged_without_names(
     assert any("ProgrammingError" in line or "OperationalError" in line for line in lines), lines
     names = [name for name in full_names("mentors").values()]
     assert not [name for name in names if name.split()[0] in requests_log.text]
+
+
+def test_queued_runs_are_capped_per_institution(database_url: str) -> None:
+    with running(database_url, max_queued_runs=2) as service:
+        curator, other = service.user("curator", SCHOOL), service.user("curator", "school-2")
+        engine = create_engine(service.database_url)
+        with engine.begin() as connection:  # two runs still waiting in this school's queue
+            for _ in range(2):
+                connection.execute(
+                    text(
+                        "INSERT INTO runs (scope, institution, options, status, progress, attempts,"
+                        " created_at) VALUES ('institution', :school, '{}', 'queued', 0, 0, :now)"
+                    ),
+                    {"school": SCHOOL, "now": datetime.now(UTC)},
+                )
+        engine.dispose()
+        refused = curator.post("/api/v1/runs", json={"scope": "institution"})
+        assert refused.status_code == 429 and "дождитесь" in refused.json()["detail"]
+        assert curator.get("/api/v1/runs").json()["total"] == 2, "nothing was queued"
+        assert other.post("/api/v1/runs", json={"scope": "institution"}).status_code == 202
+
+
+def _refused_within_the_cache(client: httpx.Client) -> httpx.Response:
+    """A token changed by another process stops working within the callers' memory (10 s)."""
+    deadline = time.monotonic() + CALLER_TTL_SECONDS + 5
+    while (response := client.get("/api/v1/mentors")).status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return response
+
+
+def test_tokens_expire_and_are_revoked(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", service.database_url)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert (
+            main(
+                [
+                    "users",
+                    "add",
+                    "--name",
+                    "Куратор",
+                    "--role",
+                    "curator",
+                    "--institution",
+                    SCHOOL,
+                    "--expires",
+                    "2999-01-01",
+                ]
+            )
+            == 0
+        )
+    lines = out.getvalue().splitlines()
+    token, user_id = lines[-1], int(lines[0].split("№ ")[1].split()[0])
+    assert "до 2999-01-01 00:00 UTC" in lines[0]
+    client = service.client(token)
+    assert client.get("/api/v1/mentors").status_code == 200
+    engine = create_engine(service.database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE tokens SET expires_at = :past"), {"past": datetime(2020, 1, 1, tzinfo=UTC)}
+        )
+    expired = _refused_within_the_cache(client)
+    assert expired.status_code == 401 and "истёк" in expired.json()["detail"]
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE tokens SET expires_at = NULL"))
+    engine.dispose()
+    assert client.get("/api/v1/mentors").status_code == 200
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        assert main(["users", "revoke", "--id", str(user_id)]) == 0
+    assert "отозвано токенов — 1" in said.getvalue()
+    assert _refused_within_the_cache(client).status_code == 401
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert main(["users", "revoke", "--id", "999999"]) == 2
+        assert main(["users", "add", "--name", "Н", "--role", "reader", "--expires", "2001-01-01"]) == 2
