@@ -69,7 +69,8 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 class SecurityHeaders:
     """nosniff, no framing, no referrer, a CSP fitting the kind of answer, and ``no-store`` on
-    everything under ``/api/`` (people, runs, exports: personal data is never cached)."""
+    everything but the static files (people, runs, exports and the council's pages hold personal
+    data, which is never cached)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -78,7 +79,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        private = str(scope["path"]).startswith("/api/")
+        private = not str(scope["path"]).startswith("/static/")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

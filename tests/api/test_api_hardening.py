@@ -44,6 +44,7 @@ def test_every_answer_carries_the_security_headers(service: Service) -> None:
     assert curator.get("/api/v1/mentors").headers["content-security-policy"].startswith("default-src 'none'")
     page = service.client().get("/council")
     assert "connect-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
 
 
 def test_bodies_over_the_limit_get_413_in_russian(database_url: str) -> None:
