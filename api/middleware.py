@@ -92,7 +92,7 @@ class SecurityHeaders:
                     (b"referrer-policy", b"no-referrer"),
                     (b"content-security-policy", csp.encode()),
                 ]
-                if private:
+                if private and not any(k.lower() == b"cache-control" for k, _ in headers):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
