@@ -29,7 +29,7 @@ LEFT, CENTER, RIGHT, JUSTIFY = (
     WD_ALIGN_PARAGRAPH.RIGHT,
     WD_ALIGN_PARAGRAPH.JUSTIFY,
 )
-SIGN_DATE = "«___» ____________ 20___ г."
+SIGN_DATE = "«___» __________ 20___ г."
 SCALE = "1     2     3     4     5     6     7     8     9     10"
 
 
@@ -153,7 +153,7 @@ def loop_rows(
     row(result, ["{%tr endfor %}"] + [""] * (len(cells) - 1), widths)
 
 
-SIGNATURE_WIDTHS = [6.5, 4.5, 5.5]
+SIGNATURE_WIDTHS = [6.2, 3.8, 6.5]
 
 
 def signatures(document: DocxDocument, lines: list[tuple[str, str]], *, before: int = 24) -> Table:
@@ -166,7 +166,7 @@ def signatures(document: DocxDocument, lines: list[tuple[str, str]], *, before: 
         result.rows[-1].height = Cm(1.0)
         for cell, text, align in zip(
             cells,
-            (left, "" if left.startswith("{%") else "_______________", right),
+            (left, "" if left.startswith("{%") else "____________", right),
             (LEFT, CENTER, RIGHT),
             strict=True,
         ):
@@ -378,7 +378,7 @@ def programme() -> DocxDocument:
         indent=True,
     )
     para(document, "2. План мероприятий", align=LEFT, bold=True, before=12, keep=True)
-    widths = [0.8, 3.2, 5.0, 2.2, 3.5, 1.8]
+    widths = [0.8, 3.3, 4.7, 2.2, 3.5, 2.0]
     plan = table(
         document,
         ["№", "Направление (затруднение)", "Мероприятия", "Срок", "Планируемый результат", "Отметка"],

@@ -72,14 +72,15 @@ def plan_of(
 ) -> list[Activity]:
     """Activities month by month: diagnosis, each difficulty in turn, the midpoint, the close."""
     lesson, lessons = lessons_word
+    whom = "наставляемых" if pairing.grouped else "наставляемого"
     months = [month_name(day) for day in period.month_starts()]
     first, last = months[0], months[-1]
     middle = months[1:-1] or [first]
     plan = [
         Activity(
             "Диагностика и планирование",
-            f"Встреча наставника и наставляемого{'(-ых)' if pairing.grouped else ''}: запросы и "
-            f"ожидания, посещение {lessons} наставляемого, уточнение затруднений и сильных сторон, "
+            f"Встреча наставника и {whom}: запросы и ожидания, посещение {lessons} {whom}, "
+            "уточнение затруднений и сильных сторон, "
             "согласование расписания встреч и доработка программы",
             first,
             "Цели уточнены, программа подписана",
@@ -91,7 +92,7 @@ def plan_of(
         if difficulty.covered:
             content = (
                 f"Консультации наставника; посещение {lessons} наставника и их совместный разбор; "
-                f"{lesson} наставляемого с применением освоенного и его самоанализ"
+                f"{lesson} {whom} с применением освоенного и самоанализ"
             )
         else:
             content = (
@@ -117,8 +118,7 @@ def plan_of(
     plan.append(
         Activity(
             "Завершение программы",
-            "Самоанализ наставляемого, отчёт наставника о реализации программы, анкетирование "
-            "наставника и наставляемого",
+            f"Самоанализ {whom}, отчёт наставника о реализации программы, анкетирование наставника и {whom}",
             last,
             "Анкеты заполнены, отчёт сдан куратору",
         )
