@@ -142,6 +142,7 @@ def _run(args: argparse.Namespace) -> int:
     from matcher.documents.templates import TemplateSet
     from matcher.options import load_options
     from matcher.pipeline import run_files
+    from matcher.summary import side_by_side_ru
 
     options = load_options(args.config, _overrides(args))
     with tqdm(total=100, desc="mentor-match", unit="%", disable=not options.progress, file=sys.stderr) as bar:
@@ -165,6 +166,7 @@ def _run(args: argparse.Namespace) -> int:
             f"Не прочитаны (не относятся к подбору) столбцы файла {file}: "
             + ", ".join(f"«{h}»" for h in headers)
         )
+    print(side_by_side_ru(result.summary))
     return 0
 
 

@@ -64,8 +64,8 @@ class Options(BaseModel):
     weights: ScoringWeights = ScoringWeights()
     solver: str = Field(
         default="auto",
-        description="auto (CP-SAT where groups or several mentors need it and the instance is small, "
-        "min-cost flow otherwise), flow, or cpsat",
+        description="auto (the group-slot MIP where groups or several mentors need it, min-cost flow "
+        "otherwise), flow, mip, or cpsat",
     )
     fairness: Literal["total", "maxmin"] = Field(
         default="total",

@@ -3,8 +3,9 @@
 The CLI and the API both call ``run_batch``; ``run_files`` adds reading and writing at the
 edges for the batch command. Review is what a council needs beyond the pairs: alternatives,
 the diagnosis of the unmatched, blocking pairs, and how robust each pair is to the weights. Its
-many re-solves use min-cost flow whatever the main solver, so they stay fast; with groups or
-several mentors per mentee they are therefore an approximation of the main solver's answer.
+re-solves use the run's own solver and objective, so they speak of the model that was solved.
+The group-free answer (min-cost flow under the same objective) is solved beside the chosen one
+for ``summary.json``: what the groups and extra mentors cost or gained.
 """
 
 from __future__ import annotations
@@ -232,18 +233,18 @@ def run_batch(
         "scored %d candidate pairs for %d mentees and %d mentors", len(pairs), len(mentees), len(mentors)
     )
     solve = solve_function(options)
-    review = solve_function(options.model_copy(update={"solver": "flow"}))
     with clock.stage("solving"):
         previous = eligibility.previous.contains(
             pairs.mentee_idx.astype(np.int64), pairs.mentor_idx.astype(np.int64)
         )
         assignment = solve_keeping_previous(problem, solve, previous, options.stability_tolerance)
+        group_free = solve_function(options.model_copy(update={"solver": "flow"}))(problem)
     log.info("solver %s: %s, %d proposals", options.solver, assignment.status.value, assignment.chosen.size)
     report(0.8)
     chosen = assignment.chosen
     load = mentor_load(problem, assignment)
     with clock.stage("robustness"):
-        robust = robustness_of(problem, chosen, options.weights, review) if options.robustness else {}
+        robust = robustness_of(problem, chosen, options.weights, solve) if options.robustness else {}
     report(0.9)
     with clock.stage("explaining"):
         matched = np.zeros(len(mentees), dtype=bool)
@@ -257,11 +258,13 @@ def run_batch(
             eligibility,
             options.weights,
             taxonomy,
-            review,
+            solve,
             matched_before=int(matched.sum()),
         )
         proposals, unmatched, alternatives = _explain(ctx, assignment, load, robust, options)
-    summary = summarise(problem, assignment, load, mentee_profiles, eligibility, unmatched, options)
+    summary = summarise(
+        problem, assignment, load, mentee_profiles, eligibility, unmatched, options, group_free
+    )
     summary.solver["candidates_per_mentee"] = kept
     summary.solver["pruning_proved_lossless"] = None if certificate is None else certificate.proved
     if certificate is not None:

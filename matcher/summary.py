@@ -1,8 +1,11 @@
 """``summary.json``: the run's proof, so a municipality can defend its order.
 
-It states the objective, the solver's status and proven bound, how many mentees were matched,
-the severity-weighted share of difficulties covered, the fit distribution, blocking pairs, and
-whether pruning candidates could have mattered.
+It states the objective, the solver's status, its proven bound and the gap, how many mentees
+were matched, the severity-weighted share of difficulties covered, the fit distribution, blocking
+pairs, and whether pruning candidates could have mattered. Beside the chosen answer it states the
+group-free one (min-cost flow, no groups, extra mentors in rounds, same objective): its matched
+count, total fit and fit distribution, so a council sees what groups and extra mentors cost or
+gained.
 """
 
 from __future__ import annotations
@@ -44,6 +47,24 @@ def fit_distribution(scores: npt.NDArray[np.float32]) -> dict[str, float]:
     }
 
 
+def gap(objective: float, bound: float | None) -> float | None:
+    """(bound − objective) / objective, the share by which the answer may fall short of the best."""
+    if bound is None:
+        return None
+    return round(max(bound - objective, 0.0) / max(abs(objective), 1e-9), 6)
+
+
+def group_free_comparison(problem: MatchingProblem, group_free: Assignment) -> dict[str, object]:
+    """The group-free answer's objective and fit distribution, for the side-by-side view."""
+    chosen = group_free.chosen
+    return {
+        "method": group_free.method,
+        "matched_mentees": int(np.unique(problem.pairs.mentee_idx[chosen]).size),
+        "total_fit": round(group_free.objective, 4),
+        "fit": fit_distribution(problem.pairs.score[chosen]),
+    }
+
+
 def summarise(
     problem: MatchingProblem,
     assignment: Assignment,
@@ -52,6 +73,7 @@ def summarise(
     eligibility: Eligibility,
     unmatched: list[Unmatched],
     options: Options,
+    group_free: Assignment | None = None,
 ) -> RunSummary:
     pairs = problem.pairs
     chosen = np.zeros(len(pairs), dtype=bool)
@@ -89,6 +111,15 @@ def summarise(
             "matched_mentees": matched,
             "total_fit": round(assignment.objective, 4),
             "bound": None if assignment.bound is None else round(assignment.bound, 4),  # type: ignore[dict-item]
+            "gap": gap(assignment.objective, assignment.bound),  # type: ignore[dict-item]
+            **(
+                {}
+                if group_free is None
+                else {
+                    "group_free_matched_mentees": int(np.unique(pairs.mentee_idx[group_free.chosen]).size),
+                    "group_free_total_fit": round(group_free.objective, 4),
+                }
+            ),
         },
         solver={
             "name": options.solver,
@@ -110,6 +141,35 @@ def summarise(
             ),
             "fit": fit_distribution(scores),
             "blocking_pairs": blocking_pairs(problem, assignment.chosen, load),
+            **({} if group_free is None else {"group_free": group_free_comparison(problem, group_free)}),
         },
         options=options.model_dump(mode="json"),
     )
+
+
+def side_by_side_ru(summary: RunSummary) -> str:
+    """The chosen answer beside the group-free one, in Russian, for the command's printout."""
+    objective, quality = summary.objective, summary.quality
+    gap_value = objective.get("gap")
+    proof = (
+        ""
+        if gap_value is None
+        else f" (верхняя граница {objective['bound']}, разрыв не более {100 * gap_value:.2f} %)"
+    )
+    lines = [
+        f"Выбранное решение: подобрано {objective['matched_mentees']}, суммарное соответствие "
+        f"{objective['total_fit']}{proof}; групп: {summary.counts.get('groups', 0)}."
+    ]
+    free = quality.get("group_free")
+    if isinstance(free, dict):
+        lines.append(
+            f"Без групп (поток, тот же критерий): подобрано {free['matched_mentees']}, суммарное "
+            f"соответствие {free['total_fit']}."
+        )
+        lines.append("Соответствие пар    мин     p10     медиана среднее")
+        for label, fit in (("выбранное", quality.get("fit")), ("без групп", free.get("fit"))):
+            if not isinstance(fit, dict):
+                continue
+            cells = " ".join(f"{fit.get(k, float('nan')):<7.3f}" for k in ("min", "p10", "median", "mean"))
+            lines.append(f"{label:<19} {cells}")
+    return "\n".join(lines)

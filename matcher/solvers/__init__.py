@@ -7,11 +7,13 @@ from matcher.solvers.auto import AutoSolver
 from matcher.solvers.base import Assignment, MatchingProblem, Solver, SolveStatus
 from matcher.solvers.cpsat import CpSatSolver
 from matcher.solvers.flow import FlowSolver
+from matcher.solvers.mip import MipSolver
 
 SOLVERS: dict[str, type[Solver]] = {
     AutoSolver.name: AutoSolver,
     FlowSolver.name: FlowSolver,
     CpSatSolver.name: CpSatSolver,
+    MipSolver.name: MipSolver,
 }
 
 

@@ -1,23 +1,19 @@
-"""``auto``, the default: the exact whole model where it is needed and affordable, flow elsewhere.
+"""``auto``, the default: the whole model where it is needed, min-cost flow where flow is exact.
 
-CP-SAT is used when the instance needs more than min-cost flow expresses — a mentor who may
-lead a group, or a mentee allowed several mentors — and has at most ``CPSAT_MAX_ROWS`` candidate
-pairs (an institution or a small municipality: seconds). Otherwise min-cost flow, which is exact
-for one mentor per mentee and takes well under a second even for a region; ``--solver cpsat``
-asks for the whole model at any size, within the time limit. If CP-SAT finds no assignment
-within the limit, the flow assignment is returned, marked timed out.
+When some mentor may lead a group or some mentee may have several mentors, ``MipSolver``: the
+aggregated MIP over group slots, started from the flow assignment, to a proven gap of at most
+``mip.GAP`` under deterministic limits, at every size. Otherwise min-cost flow, which is exact
+for one mentor per mentee and takes well under a second even for a region. ``--solver cpsat``
+keeps the exact CP-SAT model (within its wall-clock limit) as the reference.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import ClassVar
 
-from matcher.solvers.base import Assignment, MatchingProblem, SolveStatus
-from matcher.solvers.cpsat import CpSatSolver
+from matcher.solvers.base import Assignment, MatchingProblem
 from matcher.solvers.flow import FlowSolver
-
-CPSAT_MAX_ROWS = 50_000
+from matcher.solvers.mip import MipSolver
 
 
 def needs_whole_model(problem: MatchingProblem) -> bool:
@@ -29,15 +25,6 @@ class AutoSolver:
     name: ClassVar[str] = "auto"
 
     def solve(self, problem: MatchingProblem, *, time_limit: float) -> Assignment:
-        if not needs_whole_model(problem) or len(problem.pairs) > CPSAT_MAX_ROWS:
+        if not needs_whole_model(problem):
             return FlowSolver().solve(problem, time_limit=time_limit)
-        exact = CpSatSolver().solve(problem, time_limit=time_limit)
-        if exact.status is SolveStatus.TIMED_OUT and exact.bound is None:
-            fallback = FlowSolver().solve(problem, time_limit=time_limit)
-            return dataclasses.replace(
-                fallback,
-                status=SolveStatus.TIMED_OUT,
-                bound=None,
-                method=f"{fallback.method} (CP-SAT found none in time)",
-            )
-        return exact
+        return MipSolver().solve(problem, time_limit=time_limit)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from matcher.synthetic.people import (
     FORMAT_CELLS,
+    GROUP_LEADER_SHARE,
     Institutions,
     Mentees,
     Mentors,
@@ -72,8 +73,14 @@ def generate_banks(
     seed: int = 0,
     municipality: str = DEFAULT_MUNICIPALITY,
     kinds: Collection[Kind] | None = None,
+    group_leader_share: float = GROUP_LEADER_SHARE,
+    two_mentors_share: float | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(mentors, mentees) working in ``n_institutions`` institutions (one per 40 people by default).
+
+    ``group_leader_share`` of the mentors with places accept groups of 3–5 (15 % by default);
+    ``two_mentors_share`` of the mentees are allowed two mentors (by default about 10 %, among
+    those with two or more difficulties).
 
     ``kinds`` limits the institutions to some kinds (``"kindergarten"``, ``"school"``, …; see
     ``Kind``); by default they mix as in a municipality. Columns are ``MENTOR_COLUMNS`` and
@@ -84,12 +91,12 @@ def generate_banks(
     tables = load_tables()
     count = n_institutions or max(1, round((n_mentees + n_mentors) / PEOPLE_PER_INSTITUTION))
     institutions = draw_institutions(rng, count, kinds)
-    mentees = draw_mentees(rng, tables, institutions, n_mentees)
+    mentees = draw_mentees(rng, tables, institutions, n_mentees, two_mentors_share)
     reverse = pick_reverse(rng, tables, mentees, n_mentors)
     numbers = rng.permutation(n_mentees + n_mentors - reverse.size).astype(np.int64) + 1
     mentees = replace(mentees, number=numbers[:n_mentees])
     mentors = stack(
-        draw_mentors(rng, tables, institutions, numbers[n_mentees:]),
+        draw_mentors(rng, tables, institutions, numbers[n_mentees:], group_leader_share),
         reverse_mentors(rng, tables, institutions, mentees, reverse),
     )
     place = _Place(institutions, tables.kind_setting[institutions.kind], municipality)

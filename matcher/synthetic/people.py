@@ -97,8 +97,17 @@ class Mentors:
         return covered
 
 
-def draw_mentees(rng: np.random.Generator, tables: Tables, institutions: Institutions, n: int) -> Mentees:
-    """``n`` mentees without ids yet (``number`` is 0): ids are dealt once both banks are sized."""
+def draw_mentees(
+    rng: np.random.Generator,
+    tables: Tables,
+    institutions: Institutions,
+    n: int,
+    two_mentors_share: float | None = None,
+) -> Mentees:
+    """``n`` mentees without ids yet (``number`` is 0): ids are dealt once both banks are sized.
+
+    ``two_mentors_share``: the share of all mentees allowed two mentors (by default about 10 %,
+    drawn among mentees with two or more difficulties)."""
     institution, variant = _place_people(rng, tables, institutions, n, tables.variant_mentee_weight)
     female = rng.random(n) < tables.variant_female[variant]
     category = rng.choice(tables.category_share.size, size=n, p=tables.category_share)
@@ -114,7 +123,11 @@ def draw_mentees(rng: np.random.Generator, tables: Tables, institutions: Institu
     formats = rng.choice(len(FORMAT_CELLS), size=n, p=FORMAT_SHARES)
     formats = np.where(conservative & (formats == REMOTE_ONLY), IN_PERSON_ONLY, formats)
     consent = rng.random(n) >= NO_CONSENT_SHARE
-    max_mentors = np.where((count >= 2) & (rng.random(n) < TWO_MENTORS_SHARE), 2, 1)
+    draw = rng.random(n)
+    several = (
+        (count >= 2) & (draw < TWO_MENTORS_SHARE) if two_mentors_share is None else draw < two_mentors_share
+    )
+    max_mentors = np.where(several, 2, 1)
     return Mentees(
         np.zeros(n, dtype=np.int64), full_name, institution, variant, female, category, experience,
         codes, count, severity, formats, consent, max_mentors,
@@ -122,9 +135,14 @@ def draw_mentees(rng: np.random.Generator, tables: Tables, institutions: Institu
 
 
 def draw_mentors(
-    rng: np.random.Generator, tables: Tables, institutions: Institutions, numbers: IntArray
+    rng: np.random.Generator,
+    tables: Tables,
+    institutions: Institutions,
+    numbers: IntArray,
+    group_leader_share: float = GROUP_LEADER_SHARE,
 ) -> Mentors:
-    """Experienced mentors, mostly 10–35 years, competences fitting their position and age."""
+    """Experienced mentors, mostly 10–35 years, competences fitting their position and age;
+    ``group_leader_share`` of those with places accept groups of 3–5."""
     n = numbers.size
     institution, variant = _place_people(rng, tables, institutions, n, tables.variant_mentor_weight)
     female = rng.random(n) < tables.variant_female[variant]
@@ -144,7 +162,7 @@ def draw_mentors(
     level = _grades(rng, first_high, MAX_COMPETENCES)
     level[specialist, 0] = np.maximum(level[specialist, 0], 2)
     capacity = rng.choice(len(CAPACITY_SHARES), size=n, p=CAPACITY_SHARES)
-    leads_groups = (capacity > 0) & (rng.random(n) < GROUP_LEADER_SHARE)
+    leads_groups = (capacity > 0) & (rng.random(n) < group_leader_share)
     max_group = np.where(leads_groups, rng.integers(3, 6, n), 1)
     formats = rng.choice(len(FORMAT_CELLS), size=n, p=FORMAT_SHARES)
     consent = rng.random(n) >= NO_CONSENT_SHARE
