@@ -2,6 +2,14 @@
 
     python benchmarks/run.py                      # institution and municipality
     python benchmarks/run.py --sizes region       # the region (20,000 × 100,000)
+    python benchmarks/run.py --groups school municipality region
+
+``--groups`` measures the whole model instead, on banks where half of the mentors accept groups
+of 3–5 and 30 % of the mentees may have two mentors (``GROUP_SIZES``): the default command
+(``auto``: the group-slot MIP) and, as the baseline in the same run, today's plain CP-SAT model
+(``--solver cpsat``, its default 30 s wall-clock limit) on the same files; per row the seconds
+per stage, peak memory, objective, bound, gap, groups formed and mentees in groups, and the
+group-free (flow) answer's fit beside it.
 
 Each size runs in a fresh process: generate the banks, write them as CSV, run the real batch
 command (default options) in a child process — its wall time including Python's start-up, its
@@ -16,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -30,6 +39,15 @@ SIZES = {
     "municipality": (2_000, 10_000, 60),
     "region": (20_000, 100_000, 600),
 }
+GROUP_SIZES = {
+    "school": (400, 260, 30),
+    "municipality": (2_000, 10_000, 60),
+    "region": (20_000, 100_000, 600),
+}
+GROUP_LEADER_SHARE = 0.5
+TWO_MENTORS_SHARE = 0.3
+CPSAT_BASELINE_MAX_MENTEES = 5_000
+"""Above this the plain CP-SAT model takes minutes only to build: the baseline is left out."""
 HOSPITAL_RESIDENT_MAX_MENTEES = 5_000
 """The ``matching`` package is pure Python: beyond this it takes many minutes."""
 EXPANDED_CELLS_LIMIT = 60_000_000
@@ -198,6 +216,118 @@ def measure(size: str, baselines: bool) -> dict[str, Any]:
     return row
 
 
+def _run_command(mentors: Path, mentees: Path, out: Path, *extra: str) -> dict[str, Any]:
+    """The real batch command in a child process: its wall seconds, peak MB and summary.json."""
+    command = [
+        sys.executable,
+        "-c",
+        "from matcher.cli import entrypoint; entrypoint()",
+        "run",
+        "--mentors",
+        str(mentors),
+        "--mentees",
+        str(mentees),
+        "--out",
+        str(out),
+        "--quiet",
+        *extra,
+    ]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, _, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    if child.stderr is not None:
+        child.stderr.close()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return {"wall": wall, "peak_mb": usage.ru_maxrss / 1024, "summary": summary}
+
+
+def _group_row(label: str, run: dict[str, Any]) -> dict[str, Any]:
+    summary = run["summary"]
+    free = summary["quality"].get("group_free", {})
+    return {
+        "run": label,
+        "seconds": summary["seconds"],
+        "end_to_end": run["wall"],
+        "peak_mb": run["peak_mb"],
+        "candidate_pairs": summary["counts"]["candidate_pairs"],
+        "matched": summary["counts"]["matched_mentees"],
+        "total_fit": summary["objective"]["total_fit"],
+        "bound": summary["objective"]["bound"],
+        "gap": summary["objective"].get("gap"),
+        "status": summary["solver"]["status"],
+        "groups": summary["counts"]["groups"],
+        "mentees_in_groups": summary["counts"]["mentees_in_groups"],
+        "group_free_matched": free.get("matched_mentees"),
+        "group_free_fit": free.get("total_fit"),
+        "fit": summary["quality"]["fit"],
+        "group_free_fit_distribution": free.get("fit"),
+    }
+
+
+def measure_groups(size: str) -> dict[str, Any]:
+    """One size of ``GROUP_SIZES``: the default command, then plain CP-SAT, on the same files."""
+    from matcher.synthetic import generate_banks, write_banks
+
+    n_mentees, n_mentors, n_institutions = GROUP_SIZES[size]
+    with tempfile.TemporaryDirectory() as tmp:
+        mentors_frame, mentees_frame = generate_banks(
+            n_mentees=n_mentees,
+            n_mentors=n_mentors,
+            n_institutions=n_institutions,
+            seed=7,
+            group_leader_share=GROUP_LEADER_SHARE,
+            two_mentors_share=TWO_MENTORS_SHARE,
+        )
+        mentors, mentees = write_banks(mentors_frame, mentees_frame, Path(tmp))
+        del mentors_frame, mentees_frame
+        rows = [_group_row("auto (group-slot MIP)", _run_command(mentors, mentees, Path(tmp) / "auto"))]
+        if n_mentees <= CPSAT_BASELINE_MAX_MENTEES:
+            cpsat = _run_command(mentors, mentees, Path(tmp) / "cpsat", "--solver", "cpsat")
+            rows.append(_group_row("cpsat (plain CP-SAT, 30 s limit)", cpsat))
+    return {"size": size, "mentees": n_mentees, "mentors": n_mentors, "rows": rows}
+
+
+def _group_table(results: list[dict[str, Any]]) -> str:
+    stages = ("reading", "vectorising", "scoring", "solving", "robustness", "explaining", "writing")
+    head = [
+        "size",
+        "run",
+        *stages,
+        "command wall s",
+        "peak MB",
+        "matched",
+        "total fit",
+        "bound",
+        "gap",
+        "status",
+        "groups",
+        "mentees in groups",
+        "group-free matched / fit",
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for result in results:
+        for r in result["rows"]:
+            gap = "" if r["gap"] is None else f"{100 * r['gap']:.2f} %"
+            cells = [
+                f"{result['size']} {result['mentees']:,} × {result['mentors']:,}",
+                r["run"],
+                *(f"{r['seconds'].get(s, 0.0):.2f}" for s in stages),
+                f"{r['end_to_end']:.2f}",
+                f"{r['peak_mb']:.0f}",
+                str(r["matched"]),
+                f"{r['total_fit']:.2f}",
+                "" if r["bound"] is None else f"{r['bound']:.2f}",
+                gap,
+                r["status"],
+                str(r["groups"]),
+                str(r["mentees_in_groups"]),
+                f"{r['group_free_matched']} / {r['group_free_fit']}",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _table(rows: list[dict[str, Any]]) -> str:
     stages = ("reading", "vectorising", "scoring", "solving", "robustness", "explaining", "writing")
     head = [
@@ -268,8 +398,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", nargs="+", choices=sorted(SIZES), default=["institution", "municipality"])
     parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--groups", nargs="+", choices=list(GROUP_SIZES), help="the whole-model rows")
     parser.add_argument("--one", choices=sorted(SIZES), help=argparse.SUPPRESS)
+    parser.add_argument("--one-groups", choices=sorted(GROUP_SIZES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one_groups:
+        print(json.dumps(measure_groups(args.one_groups)))
+        return 0
+    if args.groups:
+        results = []
+        for size in args.groups:
+            done = subprocess.run(
+                [sys.executable, __file__, "--one-groups", size], check=True, capture_output=True, text=True
+            )
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+        print(_group_table(results))
+        return 0
     if args.one:
         print(json.dumps(measure(args.one, baselines=not args.no_baselines)))
         return 0
