@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from api.mentoring_kinds import FORMAT_RU, mentoring_kind_ru
 from api.review import People
-from api.schemas import ChangePublic, PersonSummary, ProposalPublic
+from api.schemas import ChangePublic, PersonSummary, ProposalPublic, RunPublic
 from api.storage.run_records import RecordedDecision
-from api.storage.tables import ProposalRow, RunRow
+from api.storage.tables import ProposalRow
 from matcher.explaining import COMPONENTS_RU, robustness_ru
 from matcher.options import COMPONENTS, ScoringWeights
 
@@ -205,22 +206,29 @@ def named(text: str, people: People) -> str:
     return WORD.sub(lambda m: mentors[m[0]].full_name if m[0] in mentors else m[0], text)
 
 
-def describe_decisions(recorded: Sequence[RecordedDecision]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One line of what others recorded on a proposal: when (UTC; the page shows local time) and what."""
+
+    at: datetime
+    text: str
+
+
+def describe_decisions(recorded: Sequence[RecordedDecision]) -> list[Recorded]:
     """What others recorded on a proposal since the version a member saw, in Russian."""
     lines = []
     for item in recorded:
         d = item.decision
         who = item.actor or "пользователь удалён"
-        when = d.at.strftime("%H:%M")
         if d.kind == "consent":
             what = f"записал(а): {PARTY_RU.get(d.party or '', d.party)} — {CONSENT_RU[d.agree]}"
         else:
             what = DECISION_RU.get(d.kind, d.kind)
         comment = f" («{d.comment}»)" if d.comment else ""
-        lines.append(f"{when} {who} {what}{comment}")
+        lines.append(Recorded(d.at, f"{who} {what}{comment}"))
     return lines
 
 
-def run_title(run: RunRow, institutions: Mapping[str, str]) -> str:
+def run_title(run: RunPublic, institutions: Mapping[str, str]) -> str:
     where = institutions.get(run.institution, run.institution) if run.institution else "муниципалитет"
     return f"Подбор № {run.id} — {where}"

@@ -57,9 +57,8 @@ def runs_fragment(request: Request, caller: Readers, session: SessionDep, paging
         caller=caller,
         where=institutions.get(caller.institution or "", caller.institution) or "все организации",
         runs=[
-            (seen, council_view.run_title(run, institutions), council_view.pair_counts(seen.summary))
-            for run in page.items
-            if (seen := runs.seen_by(run, caller, session))
+            (seen, council_view.run_title(seen, institutions), council_view.pair_counts(seen.summary))
+            for seen in (runs.seen_by(run, caller, session) for run in page.items)
         ],
         total=page.total,
         status_ru=council_view.RUN_STATUS_RU,
@@ -92,7 +91,7 @@ def run_fragment(request: Request, caller: Readers, run: RunInScope, session: Se
         request,
         "council_run.html",
         run=seen,
-        title=council_view.run_title(run, institutions),
+        title=council_view.run_title(seen, institutions),
         figures=council_view.figures(seen.summary),
         changes=changes,
         institutions=[(code, institutions.get(code, code)) for code in in_run],

@@ -84,6 +84,9 @@ async function refreshCard(card, seen) {
   const holder = document.createElement("div");
   holder.innerHTML = await fragment(`/council/fragments/proposals/${card.dataset.id}${query}`);
   const fresh = holder.firstElementChild;
+  for (const time of fresh.querySelectorAll("time[datetime]")) {
+    time.textContent = new Date(time.dateTime).toLocaleTimeString("ru-RU", {hour: "2-digit", minute: "2-digit"});
+  }
   card.replaceWith(fresh);
   const conflict = fresh.querySelector(".conflict");
   if (conflict) conflict.focus();
