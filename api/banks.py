@@ -9,7 +9,6 @@ latest truth. People are stored as their validated fields and turned back into t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,7 +22,7 @@ from api.storage import repository
 from api.storage.tables import MenteeRow, MentorRow
 from matcher.errors import CellProblem, InputError
 from matcher.model import Mentee, MenteeBank, Mentor, MentorBank, Person
-from matcher.reading import RawTable, read_table
+from matcher.reading import FREE_TEXT, RawTable, control_character, control_message, read_table
 from matcher.taxonomy import Taxonomy
 from matcher.validation import check_references, validate_mentees, validate_mentors
 
@@ -102,17 +101,27 @@ def _scope_problems(
     return problems
 
 
+def _control_character(column: str, value: object) -> str | None:
+    """The first control character in a field's text, list items or keys (edits and imports alike)."""
+    texts = [value] if isinstance(value, str) else list(value) if isinstance(value, list | dict) else []
+    for text in texts:
+        if isinstance(text, str) and (found := control_character(text, free_text=column in FREE_TEXT)):
+            return found
+    return None
+
+
 def _storage_problems(
     records: Sequence[dict[str, Any]], file: str, rows: Mapping[str, int], headers: Mapping[str, str]
 ) -> list[CellProblem]:
-    """Values no database column can hold the same way everywhere: huge numbers, NUL characters."""
+    """Values no database column can hold the same way everywhere (huge numbers), and control
+    characters, which no export can write."""
     problems = []
     for record in records:
         for column, value in record.items():
             if isinstance(value, int) and not isinstance(value, bool) and value > DB_INT_MAX:
                 message = "слишком большое число"
-            elif "\\u0000" in json.dumps(value):
-                message = "недопустимый символ (NUL)"
+            elif (found := _control_character(column, value)) is not None:
+                message = control_message(found)
             else:
                 continue
             problems.append(

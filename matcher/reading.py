@@ -41,7 +41,17 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from matcher.columns import COLUMNS, REQUIRED, Kind, headerless, locate_columns
 from matcher.errors import CellProblem, InputError
 
-__all__ = ["COLUMNS", "REQUIRED", "Kind", "RawTable", "ReadingLimits", "read_table"]
+__all__ = [
+    "COLUMNS",
+    "FREE_TEXT",
+    "REQUIRED",
+    "Kind",
+    "RawTable",
+    "ReadingLimits",
+    "control_character",
+    "control_message",
+    "read_table",
+]
 
 MB = 1024 * 1024
 
@@ -74,7 +84,7 @@ _CLEAR_LEAD = 0.1
 """A code page is taken when its text is clean and clearly more Russian than the runner-up's."""
 _CHECK_EVERY = 2_000
 """Rows between two looks at the clock."""
-_FREE_TEXT = frozenset({"about", "request", "comment", "address", "full_name", "short_name"})
+FREE_TEXT = frozenset({"about", "request", "comment", "address", "full_name", "short_name"})
 """Columns where a line break or a tab inside a cell is ordinary text."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -441,12 +451,24 @@ def _ragged(name: str, number: int, extra: Sequence[str]) -> CellProblem:
     )
 
 
+def control_message(character: str) -> str:
+    return (
+        f"недопустимый управляющий символ U+{ord(character):04X} (невидимый знак, часто попадает "
+        "при копировании); удалите его"
+    )
+
+
+def control_character(text: str, *, free_text: bool) -> str | None:
+    """The first control character of ``text`` (a line break or tab is text in ``free_text``)."""
+    found = (_CONTROL_IN_FREE_TEXT if free_text else _CONTROL).search(text)
+    return None if found is None else found[0]
+
+
 def _control_characters(
     name: str, number: int, row: dict[str, str], headers: dict[str, str]
 ) -> Iterable[CellProblem]:
     for column, text in row.items():
-        pattern = _CONTROL_IN_FREE_TEXT if column in _FREE_TEXT else _CONTROL
-        found = pattern.search(text)
+        found = control_character(text, free_text=column in FREE_TEXT)
         if found is not None:
             shown = _CONTROL.sub(lambda match: f"\\x{ord(match[0]):02x}", text)[:100]
             yield CellProblem(
@@ -454,6 +476,5 @@ def _control_characters(
                 number,
                 headers[column],
                 shown,
-                f"недопустимый управляющий символ U+{ord(found[0]):04X} (невидимый знак, часто попадает "
-                "при копировании); удалите его",
+                control_message(found),
             )

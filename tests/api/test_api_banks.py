@@ -167,6 +167,9 @@ def test_nothing_a_client_sends_gets_a_500(service: Service) -> None:
     import_banks(curator, SCHOOL)
     for body in (
         {"full_name": "Смир\x00нова"},
+        {"full_name": "Смир\x01нова"},
+        {"position": "учитель\nматематики"},
+        {"subjects": ["математика\x1b"]},
         {"experience_years": 10**20},
         {"capacity": 2**40},
         {"full_name": None},
