@@ -140,7 +140,7 @@ _COUNCIL_FILL = PatternFill("solid", fgColor="FFF2CC")
 _TOP = Alignment(vertical="top")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 PERCENT = "0%"
-CHARS_PER_WIDTH = 1.1
+CHARS_PER_WIDTH = 0.9
 """Characters of ordinary text in one unit of column width (the width of a «0»), roughly."""
 BOLD = 0.8
 """Bold headers take more room than ordinary text."""
