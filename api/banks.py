@@ -21,7 +21,7 @@ from api.schemas import DB_INT_MAX
 from api.storage import repository
 from api.storage.tables import MenteeRow, MentorRow
 from matcher.errors import CellProblem, InputError
-from matcher.model import Mentee, MenteeBank, Mentor, MentorBank, Person
+from matcher.model import MeetingFormat, Mentee, MenteeBank, Mentor, MentorBank, Person
 from matcher.reading import FREE_TEXT, RawTable, control_character, control_message, read_table
 from matcher.taxonomy import Taxonomy
 from matcher.validation import check_references, validate_mentees, validate_mentors
@@ -69,6 +69,28 @@ def _row_numbers(table: RawTable) -> dict[str, int]:
     return {cells.get("id", ""): number for cells, number in zip(table.rows, table.row_numbers, strict=True)}
 
 
+POOL_SOURCE_RU = "вашей организации и муниципального пула (дистанционно)"
+
+
+def referable_mentors(session: Session, caller: Caller, mentees: Sequence[Mentee]) -> MentorBank:
+    """The mentors a caller's mentees may prefer or exclude, by the municipal pool's rules, never
+    by raw existence: the caller's own institution's mentors, and those of other institutions
+    who joined the pool (consent and remote meetings) in a municipality of the file's mentees.
+    A municipal curator's file may name every mentor. Anything else is answered alike, whether
+    or not such an id exists elsewhere."""
+    if caller.scope is None:
+        everybody = repository.people_of(session, MentorRow, institution=None)
+        return MentorBank(tuple(mentor_of(row) for row in everybody), source="")
+    municipalities = {mentee.municipality for mentee in mentees if mentee.municipality}
+    own = repository.people_of(session, MentorRow, institution=caller.scope)
+    pool = [
+        row
+        for row in repository.pool_mentors(session, municipalities=municipalities)
+        if row.institution != caller.scope and MeetingFormat.REMOTE.value in row.formats
+    ]
+    return MentorBank(tuple(mentor_of(row) for row in (*own, *pool)), source=POOL_SOURCE_RU)
+
+
 def _scope_problems(
     people: Sequence[Person], table: RawTable, caller: Caller, stored: Mapping[str, str]
 ) -> list[CellProblem]:
@@ -93,7 +115,7 @@ def _scope_problems(
             rows[person_id],
             table.headers.get("id", "id"),
             person_id,
-            "этот идентификатор уже занят человеком другой организации",
+            "этот идентификатор нельзя использовать: выберите другой",
         )
         for person_id, institution in stored.items()
         if institution != caller.scope
@@ -142,8 +164,7 @@ def import_bank(
         held = {key: row.institution for key, row in found.items()}
     else:
         bank = validate_mentees(table, taxonomy)
-        all_mentors = repository.people_of(session, MentorRow, institution=None)
-        check_references(bank, MentorBank(tuple(mentor_of(row) for row in all_mentors)), mentee_table=table)
+        check_references(bank, referable_mentors(session, caller, bank.mentees), mentee_table=table)
         people, fields = bank.mentees, MENTEE_FIELDS
         seen = repository.people_by_id(session, MenteeRow, (person.id for person in people))
         held = {key: row.institution for key, row in seen.items()}

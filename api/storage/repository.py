@@ -293,6 +293,15 @@ def people_of(session: Session, table: type[Person], *, institution: str | None)
     return list(session.scalars(query))
 
 
+def pool_mentors(session: Session, *, municipalities: Iterable[str]) -> list[MentorRow]:
+    """Mentors of every institution in these municipalities who consented to be matched."""
+    wanted = sorted(set(municipalities))
+    if not wanted:
+        return []
+    query = select(MentorRow).where(MentorRow.municipality.in_(wanted), MentorRow.consent.is_(True))
+    return list(session.scalars(query.order_by(MentorRow.id)))
+
+
 def people_by_id(session: Session, table: type[Person], ids: Iterable[str]) -> dict[str, Person]:
     wanted = sorted(set(ids))
     found: dict[str, Person] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from api.commands import add_user
-from tests.api.service import Service, bank_csv, import_banks, proposals, run_to_end, upload
+from tests.api.service import Service, bank_csv, bank_rows, import_banks, proposals, run_to_end, upload
 
 A, B = "school-1", "school-2"
 
@@ -171,3 +172,47 @@ def test_users_add_refuses_what_the_roles_do_not_allow(
         assert add_user(name="Кто-то", role=role, institution=institution) == 2
     assert out.getvalue() == "" and err.getvalue()
     assert os.environ["DATABASE_URL"] == database_url
+
+
+def _with_municipality(kind: str, ids: set[str], municipality: str) -> bytes:
+    header, rows = bank_rows(kind)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*header, "Муниципалитет"])
+    writer.writerows([*row, municipality] for row in rows if row[0] in ids)
+    return out.getvalue().encode("utf-8")
+
+
+def test_a_curators_import_tells_nothing_about_other_institutions_ids(world: dict[str, Any]) -> None:
+    """T-21 exists in school 2, T-99 nowhere, T-01 in school 1: a curator of school 1 referring to
+    the first two hears the same answer, and T-22 (another institution's id) is refused the same
+    way whether the curator guessed a used id or not."""
+    curator = world["curator_a"]
+    header, rows = bank_rows("mentees")
+    mentee = next(row for row in rows if row[0] == "M-01")
+    mentee[header.index("Желаемые наставники")] = "T-21;T-01"
+    mentee[header.index("Исключённые наставники")] = "T-99"
+    refused = upload(curator, "mentees", bank_csv("mentees", rows=[mentee]))
+    assert refused.status_code == 422
+    messages = {p["value"]: p["message"] for p in refused.json()["detail"]}
+    assert set(messages) == {"T-21", "T-99"} and messages["T-21"] == messages["T-99"]
+    assert "муниципального пула" in messages["T-21"]
+
+    taken = upload(curator, "mentors", bank_csv("mentors", rows=[_mentor_row("T-22", A)]))
+    unused = upload(curator, "mentors", bank_csv("mentors", rows=[_mentor_row("T-98", A)]))
+    assert taken.status_code == 422 and unused.status_code == 200
+    assert "другой организации" not in taken.text
+
+    # The pool: school 2's remote mentors of the same municipality may be preferred.
+    municipal = world["municipal"]
+    assert upload(municipal, "mentors", _with_municipality("mentors", {"T-21"}, "Заречный")).is_success
+    pooled = _with_municipality("mentees", {"M-01"}, "Заречный").replace(b",T-01,", b",T-21,")
+    accepted = upload(curator, "mentees", pooled)
+    assert accepted.status_code == 200, accepted.text
+
+
+def _mentor_row(person_id: str, institution: str) -> list[str]:
+    header, rows = bank_rows("mentors")
+    row = list(rows[0])
+    row[0], row[header.index("Образовательная организация")] = person_id, institution
+    return row
