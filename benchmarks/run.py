@@ -13,7 +13,8 @@ group-free (flow) answer's fit beside it.
 
 Each size runs in a fresh process: generate the banks, write them as CSV, run the real batch
 command (default options) in a child process — its wall time including Python's start-up, its
-peak memory, and the seconds per stage from its ``summary.json`` — and then the baselines:
+peak memory, and the seconds per stage from its ``summary.json``; start-up is Python importing
+the command's module alone — and then the baselines:
 scipy's ``linear_sum_assignment`` on the capacity-expanded matrix of ALL allowed pairs (the
 exact optimum of the one-mentor-per-mentee problem, where it fits in memory) and the PyPI
 ``matching`` package's hospital–resident (mentee-optimal stable) solution on the same
@@ -38,7 +39,10 @@ SIZES = {
     "institution": (30, 100, 1),
     "municipality": (2_000, 10_000, 60),
     "region": (20_000, 100_000, 600),
+    "region-1500": (20_000, 100_000, 1_500),
 }
+"""(mentees, mentors, institutions). ``region-1500`` is the region with many small institutions,
+as the banks a region made independently of this project have (issue 9: 1,500 institutions)."""
 GROUP_SIZES = {
     "school": (400, 260, 30),
     "municipality": (2_000, 10_000, 60),
@@ -194,6 +198,9 @@ def measure(size: str, baselines: bool) -> dict[str, Any]:
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         wall = time.perf_counter() - started
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import matcher.cli"], check=True)
+        import_wall = time.perf_counter() - started
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         row: dict[str, Any] = {
             "size": size,
@@ -201,6 +208,7 @@ def measure(size: str, baselines: bool) -> dict[str, Any]:
             "mentors": n_mentors,
             "seconds": summary["seconds"],
             "end_to_end": wall,
+            "start_up": import_wall,
             "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "allowed_pairs": summary["counts"]["allowed_pairs"],
             "candidate_pairs": summary["counts"]["candidate_pairs"],
@@ -332,6 +340,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     stages = ("reading", "vectorising", "scoring", "solving", "robustness", "explaining", "writing")
     head = [
         "size",
+        "start-up",
         *stages,
         "command wall s",
         "µs per allowed pair",
@@ -347,6 +356,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         per_pair = 1e6 * r["end_to_end"] / max(r["allowed_pairs"], 1)
         cells = [
             r["size"],
+            f"{r['start_up']:.2f}",
             *(f"{r['seconds'].get(s, 0.0):.2f}" for s in stages),
             f"{r['end_to_end']:.2f}",
             f"{per_pair:.3f}",
