@@ -17,13 +17,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
 from matcher.alternatives import alternatives_for
-from matcher.certificate import PruningCertificate, certify_pruning
 from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.documents.rendering import batch_documents
@@ -45,6 +45,9 @@ from matcher.validation import load_banks
 from matcher.vectorising import Profiles, ProfileVectorizer
 from matcher.workbook import CouncilMarks, People
 from matcher.writing import write_outputs
+
+if TYPE_CHECKING:
+    from matcher.certificate import PruningCertificate
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float], None]
@@ -132,12 +135,8 @@ def prepare(
 ) -> tuple[Profiles, Profiles, Eligibility]:
     """Both banks vectorised over shared vocabularies, and the hard rules as arrays."""
     vectorizer = ProfileVectorizer(taxonomy, text_components=options.text_components, seed=options.seed)
-    vectorizer.fit(mentees, mentors)
-    return (
-        vectorizer.transform_mentees(mentees),
-        vectorizer.transform_mentors(mentors),
-        Eligibility.build(mentees, mentors, decisions),
-    )
+    mentee_profiles, mentor_profiles = vectorizer.fit_transform(mentees, mentors)
+    return mentee_profiles, mentor_profiles, Eligibility.build(mentees, mentors, decisions)
 
 
 def problem_of(
@@ -170,6 +169,8 @@ def _candidates(
     problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, options)
     if not options.certify_pruning or len(pairs) > CERTIFY_MAX_PAIRS:
         return pairs, problem, None, k
+    from matcher.certificate import certify_pruning  # scipy.optimize: imported only when proving
+
     certificate = certify_pruning(problem)
     for _ in range(CERTIFYING_ROUNDS):
         if certificate.proved:
