@@ -10,6 +10,7 @@ of 3–5 and 30 % of the mentees may have two mentors (``GROUP_SIZES``): the def
 (``--solver cpsat``, its default 30 s wall-clock limit) on the same files; per row the seconds
 per stage, peak memory, objective, bound, gap, groups formed and mentees in groups, and the
 group-free (flow) answer's fit beside it.
+    python benchmarks/run.py --one-to-one --no-baselines --code /tmp/old   # an older checkout
 
 Each size runs in a fresh process: generate the banks, write them as CSV, run the real batch
 command (default options) in a child process — its wall time including Python's start-up, its
@@ -168,8 +169,14 @@ def _baselines(mentees: Any, mentors: Any, taxonomy: Any) -> dict[str, Any]:
     return row
 
 
-def measure(size: str, baselines: bool) -> dict[str, Any]:
-    """One size: the real ``mentor-match run`` in a child process, then the baselines here."""
+def measure(size: str, baselines: bool, one_to_one: bool = False, code: str | None = None) -> dict[str, Any]:
+    """One size: the real ``mentor-match run`` in a child process, then the baselines here.
+
+    ``one_to_one`` sets every mentor's group size and every mentee's number of mentors to 1;
+    ``code`` runs the command from another checkout of the project (a baseline in the same run).
+    """
+    import os
+
     from matcher.synthetic import generate_banks, write_banks
     from matcher.taxonomy import load_taxonomy
     from matcher.validation import load_banks
@@ -179,6 +186,9 @@ def measure(size: str, baselines: bool) -> dict[str, Any]:
         mentors_frame, mentees_frame = generate_banks(
             n_mentees=n_mentees, n_mentors=n_mentors, n_institutions=n_institutions, seed=7
         )
+        if one_to_one:
+            mentors_frame["max_group"] = 1
+            mentees_frame["max_mentors"] = 1
         mentors_path, mentees_path = write_banks(mentors_frame, mentees_frame, Path(tmp))
         del mentors_frame, mentees_frame
         out = Path(tmp) / "out"
@@ -195,19 +205,23 @@ def measure(size: str, baselines: bool) -> dict[str, Any]:
             str(out),
             "--quiet",
         ]
+        env = {**os.environ, "PYTHONPATH": code} if code else None
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
+        subprocess.run(command, check=True, capture_output=True, env=env)
         wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import matcher.cli"], check=True)
+        subprocess.run([sys.executable, "-c", "import matcher.cli"], check=True, env=env)
         import_wall = time.perf_counter() - started
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         row: dict[str, Any] = {
-            "size": size,
+            "size": size + (" one-to-one" if one_to_one else "") + (f" ({code})" if code else ""),
             "mentees": n_mentees,
             "mentors": n_mentors,
             "seconds": summary["seconds"],
             "end_to_end": wall,
+            "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
             "start_up": import_wall,
             "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "allowed_pairs": summary["counts"]["allowed_pairs"],
@@ -343,6 +357,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         "start-up",
         *stages,
         "command wall s",
+        "command CPU s",
         "µs per allowed pair",
         "peak MB",
         "allowed pairs",
@@ -359,6 +374,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
             f"{r['start_up']:.2f}",
             *(f"{r['seconds'].get(s, 0.0):.2f}" for s in stages),
             f"{r['end_to_end']:.2f}",
+            f"{r['cpu']:.2f}",
             f"{per_pair:.3f}",
             f"{r['peak_mb']:.0f}",
             f"{r['allowed_pairs']:,}",
@@ -409,6 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", choices=sorted(SIZES), default=["institution", "municipality"])
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--groups", nargs="+", choices=list(GROUP_SIZES), help="the whole-model rows")
+    parser.add_argument(
+        "--one-to-one", action="store_true", help="no groups, one mentor per mentee (the one-to-one path)"
+    )
+    parser.add_argument("--code", help="run the command from this checkout of the project instead")
     parser.add_argument("--one", choices=sorted(SIZES), help=argparse.SUPPRESS)
     parser.add_argument("--one-groups", choices=sorted(GROUP_SIZES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -426,13 +446,15 @@ def main(argv: list[str] | None = None) -> int:
         print(_group_table(results))
         return 0
     if args.one:
-        print(json.dumps(measure(args.one, baselines=not args.no_baselines)))
+        print(json.dumps(measure(args.one, not args.no_baselines, args.one_to_one, args.code)))
         return 0
     rows = []
     for size in args.sizes:
         command = [sys.executable, __file__, "--one", size] + (
             ["--no-baselines"] if args.no_baselines else []
         )
+        command += ["--one-to-one"] if args.one_to_one else []
+        command += ["--code", args.code] if args.code else []
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(_table(rows))
