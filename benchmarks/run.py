@@ -3,14 +3,16 @@
     python benchmarks/run.py                      # institution and municipality
     python benchmarks/run.py --sizes region       # the region (20,000 × 100,000)
     python benchmarks/run.py --groups school municipality region
+    python benchmarks/run.py --one-to-one --no-baselines --code /tmp/old   # an older checkout
 
+``--one-to-one`` sets every group size and number of mentors to 1 (the one-to-one path);
+``--code`` runs the command from another checkout, for a baseline in the same session.
 ``--groups`` measures the whole model instead, on banks where half of the mentors accept groups
 of 3–5 and 30 % of the mentees may have two mentors (``GROUP_SIZES``): the default command
 (``auto``: the group-slot MIP) and, as the baseline in the same run, today's plain CP-SAT model
 (``--solver cpsat``, its default 30 s wall-clock limit) on the same files; per row the seconds
 per stage, peak memory, objective, bound, gap, groups formed and mentees in groups, and the
 group-free (flow) answer's fit beside it.
-    python benchmarks/run.py --one-to-one --no-baselines --code /tmp/old   # an older checkout
 
 Each size runs in a fresh process: generate the banks, write them as CSV, run the real batch
 command (default options) in a child process — its wall time including Python's start-up, its
