@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Locator, Page, Route, expect
 from tests.api.service import Service, full_names, import_banks, run_to_end
 
 RUN_TIMEOUT_MS = 90_000
+DOCS_TIMEOUT_MS = 30_000
 MENTEES, MENTORS = full_names("mentees"), full_names("mentors")
 
 
@@ -150,6 +151,7 @@ def test_docs_render_without_the_internet(browser: Browser, service: Service, sc
 
     page.route("**/*", only_the_service)
     page.goto(f"{service.server.url}/docs")
-    expect(page.get_by_text("/api/v1/runs/{id}/proposals", exact=True).first).to_be_visible()
+    operation = page.get_by_text("/api/v1/runs/{id}/proposals", exact=True).first
+    expect(operation).to_be_visible(timeout=DOCS_TIMEOUT_MS)  # swagger-ui's 1.5 MB script on a busy machine
     page.screenshot(path=screenshots / "docs.png")
     assert outside == []
