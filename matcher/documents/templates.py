@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ FORM_TITLES = {
 }
 HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 FOOTER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+COMPILED_PARTS = 256
+"""Compiled XML parts kept; an institution's templates and the packaged ones fit many times."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACING = re.compile(r"[\t\r\n]+")
 
@@ -92,9 +95,29 @@ def _filter(function: Callable[[str, Any], str]) -> Callable[[str, str], str]:
     return apply
 
 
+class _Environment(jinja2.Environment):
+    """Compiles each distinct XML part once: docxtpl asks ``from_string`` for every part of every
+    document, and the parts of one template are the same text each time."""
+
+    def __init__(self) -> None:
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source: str | jinja2.nodes.Template, *args: Any, **kwargs: Any) -> jinja2.Template:
+        if args or kwargs or not isinstance(source, str):
+            return super().from_string(source, *args, **kwargs)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= COMPILED_PARTS:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+@cache
 def environment() -> jinja2.Environment:
     """Jinja2 with the filters a template may use; an unknown variable is an error, not a blank."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = _Environment()
     env.filters["падеж"] = _filter(decline_name)
     env.filters["падеж_должности"] = _filter(decline_position)
     env.filters["инициалы"] = initials_first

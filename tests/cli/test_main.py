@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import docx
 import pytest
 
 from matcher.cli import EXIT_CONFIG, EXIT_INPUT, main
@@ -152,3 +153,28 @@ def test_institutions_registry_is_read_and_its_problems_stop_the_run(
     assert _run("kindergarten", tmp_path / "out", "--institutions", str(bad)) == EXIT_INPUT
     assert "файл institutions.csv, строка 2, столбец «Тип», значение «интернат»" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_templates_folder_replaces_the_order_and_a_broken_one_stops_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    templates = tmp_path / "шаблоны"
+    templates.mkdir()
+    custom = docx.Document()
+    custom.add_paragraph("Приказ нашей школы: пар {{ пары|length }}")
+    custom.save(str(templates / "приказ.docx"))
+    out = tmp_path / "out"
+    assert _run("kindergarten", out, "--templates", str(templates)) == 0
+    order = docx.Document(str(out / "документы" / "Приказ о закреплении наставнических пар (групп).docx"))
+    assert order.paragraphs[0].text.startswith("Приказ нашей школы: пар ")
+    programmes = list((out / "документы").glob("*/Программа наставничества.docx"))
+    assert programmes and "ПЕРСОНАЛИЗИРОВАННАЯ" in "\n".join(
+        p.text for p in docx.Document(str(programmes[0])).paragraphs
+    )
+
+    custom.add_paragraph("{% for п in пары %}")
+    custom.save(str(templates / "приказ.docx"))
+    again = tmp_path / "again"
+    assert _run("kindergarten", again, "--templates", str(templates)) == EXIT_CONFIG
+    assert "шаблон «приказ.docx»" in capsys.readouterr().err
+    assert not again.exists()
