@@ -6,9 +6,12 @@ taken), no meeting format fits, on leave (capacity 0), excluded by the mentee or
 Changes are tried from the cheapest — one more place for a full mentor, allowing remote
 meetings for one pair, one place for a mentor on leave, lifting one exclusion, recruiting a
 mentor in the mentee's most severe difficulty. Each change is applied together with the pair
-it opens (the council would make the change for this mentee) and verified by solving the whole
-problem again: a fix is reported as verified only if the mentee is then placed and nobody who
-was matched before loses their mentor count (the number matched grows by one).
+it opens (the council would make the change for this mentee) and verified: a fix is reported as
+verified only if the mentee is then placed and nobody who was matched before loses their mentor
+count (the number matched grows by one). Where the change leaves the pair's mentor a free place
+(one more place, a mentor back from leave, or a mentor with room left), the proposal plus that
+one pair is such an assignment, so it is verified without solving again and it describes the
+proposal itself; otherwise the whole problem is solved again with the run's solver.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ class Context:
     taxonomy: Taxonomy
     solve: Callable[[MatchingProblem], Assignment]
     matched_before: int
+    load: npt.NDArray[np.int64] | None = None
+    """Each mentor's load in the proposal (a group once); None: always solve again."""
 
 
 def _with_pair(ctx: Context, i: int, j: int, remote_only: bool) -> MatchingProblem:
@@ -158,14 +163,24 @@ def diagnose(ctx: Context, unmatched: Unmatched, i: int, verify: bool) -> Unmatc
         return dataclasses.replace(unmatched, reason=reason, explanation=explanation, fix=recruit)
     tried: dict[str, int] = {}
     for change in changes:
-        if not verify or tried.get(change.kind, 0) >= TRIES_PER_KIND:
+        if tried.get(change.kind, 0) >= TRIES_PER_KIND:
             continue
         tried[change.kind] = tried.get(change.kind, 0) + 1
-        if _places(ctx, i, _apply(ctx, i, change)):
+        if _room_left(ctx, change) or (verify and _places(ctx, i, _apply(ctx, i, change))):
             return dataclasses.replace(
                 unmatched, reason=reason, explanation=explanation, fix=change.text_ru, fix_verified=True
             )
     return dataclasses.replace(unmatched, reason=reason, explanation=explanation, fix=changes[0].text_ru)
+
+
+def _room_left(ctx: Context, change: _Change) -> bool:
+    """Whether the proposal plus the pair the change opens keeps every rule: the mentee has no
+    mentor yet, so only the mentor's load can stand in the way."""
+    if ctx.load is None or change.mentor < 0:
+        return False
+    if change.kind in ("place", "leave"):
+        return True
+    return bool(ctx.load[change.mentor] < ctx.problem.capacity[change.mentor])
 
 
 def _apply(ctx: Context, i: int, change: _Change) -> MatchingProblem:

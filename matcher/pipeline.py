@@ -34,11 +34,13 @@ from matcher.institutions import InstitutionRegistry, read_institutions
 from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Proposal, Unmatched
 from matcher.options import Options
 from matcher.output_folder import check_replaceable
-from matcher.robustness import robustness_of
+from matcher.robustness import Keeps, robustness_of
 from matcher.scoring import PairTable, add_improving_pairs, score_pairs
 from matcher.solvers import Assignment, MatchingProblem, get_solver
+from matcher.solvers.auto import needs_whole_model
 from matcher.solvers.continuity import solve_keeping_previous
 from matcher.solvers.fairness import solve_maxmin
+from matcher.solvers.mip import kept_under_rescoring
 from matcher.summary import summarise
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.validation import load_banks
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from matcher.certificate import PruningCertificate
 
 log = logging.getLogger(__name__)
+WHOLE_MODEL_RESOLVES = 8
 Progress = Callable[[float], None]
 SCORING_SHARE = 0.7
 MAX_WIDENING = 8
@@ -120,9 +123,24 @@ def mentor_load(problem: MatchingProblem, assignment: Assignment) -> npt.NDArray
     return load.astype(np.int64)
 
 
+def _keeps(problem: MatchingProblem, options: Options) -> Keeps | None:
+    """The group-slot MIP's own LP judges perturbations when it is the run's solver (objective
+    ``total``); any other run re-solves with its solver."""
+    if options.fairness == "total" and (
+        options.solver == "mip" or (options.solver == "auto" and needs_whole_model(problem))
+    ):
+        return kept_under_rescoring
+    return None
+
+
 def _diagnose_all(ctx: Context, unmatched: list[Unmatched], options: Options) -> list[Unmatched]:
+    """Each unmatched mentee diagnosed; fixes verified by the proposal plus one pair where the
+    mentor has room, else by re-solving within ``diagnosis_resolves`` (``WHOLE_MODEL_RESOLVES``
+    when the run's solver is the group-slot MIP, whose re-solves take about a second each)."""
     position = {m.id: i for i, m in enumerate(ctx.mentees.mentees)}
     budget = options.diagnosis_resolves
+    if _keeps(ctx.problem, options) is not None:
+        budget = min(budget, WHOLE_MODEL_RESOLVES)
     out = []
     for item in unmatched:
         out.append(diagnose(ctx, item, position[item.mentee_id], verify=budget > 0))
@@ -245,7 +263,11 @@ def run_batch(
     chosen = assignment.chosen
     load = mentor_load(problem, assignment)
     with clock.stage("robustness"):
-        robust = robustness_of(problem, chosen, options.weights, solve) if options.robustness else {}
+        robust = (
+            robustness_of(problem, chosen, options.weights, solve, _keeps(problem, options))
+            if options.robustness
+            else {}
+        )
     report(0.9)
     with clock.stage("explaining"):
         matched = np.zeros(len(mentees), dtype=bool)
@@ -261,6 +283,7 @@ def run_batch(
             taxonomy,
             solve,
             matched_before=int(matched.sum()),
+            load=load,
         )
         proposals, unmatched, alternatives = _explain(ctx, assignment, load, robust, options)
     summary = summarise(

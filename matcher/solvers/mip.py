@@ -42,6 +42,7 @@ one by one: the model separates over them, so the sum of their bounds is a bound
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import ClassVar
@@ -591,3 +592,55 @@ def _needs_search(problem: MatchingProblem) -> bool:
     leads = (problem.max_group >= 2) & (problem.capacity >= 1)
     several = problem.max_mentors > 1
     return bool(leads[problem.pairs.mentor_idx].any() or several[problem.pairs.mentee_idx].any())
+
+
+def kept_under_rescoring(
+    problem: MatchingProblem, chosen: Index, scores: list[npt.NDArray[np.float32]], gap: float = GAP
+) -> list[npt.NDArray[np.bool_]]:
+    """For each rescoring, which chosen rows the proposal keeps: all of them when the proposal,
+    rescored, is still within ``gap`` of the rescored LP bound (it stays a proven answer);
+    otherwise those the rescored LP optimum also takes (u_r ≥ ½). One model, one LP warm-started
+    per rescoring: the review speaks of the proposal and a proven bound only."""
+    start = np.zeros(len(problem.pairs), dtype=bool)
+    start[chosen] = True
+    big = fit_ceiling(problem) + 1.0
+    model = build(problem, start, big)
+    relaxed = highspy.Highs()  # type: ignore[no-untyped-call]
+    relaxed.setOptionValue("output_flag", False)
+    relaxed.setOptionValue("threads", 1)
+    lp = model.highs.getLp()
+    lp.integrality_ = []
+    relaxed.passModel(lp)
+    base_cost = np.asarray(lp.col_cost_)
+    n, slots = model.n_rows, model.slots
+    single = np.ones(problem.n_mentees, dtype=bool)
+    single[model.several] = False
+    mentee = problem.pairs.mentee_idx.astype(np.int64)
+    columns = np.arange(n + slots.member_row.size, dtype=np.int32)
+    first_matched = n + slots.member_row.size + slots.mentor.size
+    matched_columns = np.arange(first_matched, first_matched + model.several.size, dtype=np.int32)
+    out = []
+    for score in scores:
+        rescored = dataclasses.replace(problem, pairs=dataclasses.replace(problem.pairs, score=score))
+        ceiling = fit_ceiling(rescored) + 1.0
+        gain = score.astype(np.float64) + ceiling * single[mentee]
+        cost = base_cost.copy()
+        cost[:n] = gain
+        cost[n : n + slots.member_row.size] = gain[slots.member_row]
+        cost[matched_columns] = ceiling
+        relaxed.changeColsCost(columns.size, columns, cost[columns])
+        relaxed.changeColsCost(matched_columns.size, matched_columns, cost[matched_columns])
+        relaxed.run()
+        values = np.asarray(relaxed.getSolution().col_value)
+        bound = float(relaxed.getInfo().objective_function_value)
+        proposal = float(model.start @ cost)
+        fit = float(score[chosen].astype(np.float64).sum())
+        if relaxed.getModelStatus() == highspy.HighsModelStatus.kOptimal and bound - proposal <= gap * max(
+            fit, 1.0
+        ):
+            out.append(np.ones(chosen.size, dtype=bool))
+            continue
+        taken = values[:n].copy()
+        np.add.at(taken, slots.member_row, values[n : n + slots.member_row.size])
+        out.append(taken[chosen] >= 0.5)
+    return out
