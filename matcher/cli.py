@@ -96,7 +96,7 @@ def _configure_run(run: RussianArgumentParser) -> None:
     run.add_argument(
         "--taxonomy", type=Path, metavar="ФАЙЛ", help="CSV, дополняющий перечень затруднений и компетенций"
     )
-    run.add_argument("--solver", metavar="МЕТОД", help="метод решения: auto, flow или cpsat")
+    run.add_argument("--solver", metavar="МЕТОД", help="метод решения: auto, flow, mip или cpsat")
     run.add_argument("--time-limit", type=float, metavar="СЕКУНДЫ", help="сколько секунд дать решателю")
     run.add_argument(
         "--weight",
