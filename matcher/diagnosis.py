@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from matcher.documents.declension import Case, decline_name, surname_initials
 from matcher.eligibility import Eligibility
 from matcher.model import MenteeBank, MentorBank, Unmatched, UnmatchedReason
 from matcher.options import ScoringWeights
@@ -39,8 +40,21 @@ NAMED = 5
 @dataclass(frozen=True, slots=True)
 class _Change:
     kind: str
-    mentor: int  # -1: a mentor to recruit
-    text_ru: str
+    mentor: int
+
+    def text_ru(self, ctx: Context) -> str:
+        """The change as the council would make it, naming the mentor."""
+        if self.kind == "place":
+            return f"добавить одно место наставнику {_named(ctx, self.mentor, Case.DATIVE)}"
+        if self.kind == "remote":
+            with_mentor = _named(ctx, self.mentor, Case.INSTRUMENTAL)
+            return f"разрешить дистанционный формат для пары с наставником {with_mentor}"
+        if self.kind == "leave":
+            return (
+                f"попросить наставника {_named(ctx, self.mentor, Case.ACCUSATIVE)} (сейчас без нагрузки) "
+                "взять одного наставляемого"
+            )
+        return f"снять исключение или запрет пары с наставником {_named(ctx, self.mentor, Case.INSTRUMENTAL)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +115,21 @@ def _places(ctx: Context, i: int, problem: MatchingProblem) -> bool:
     return bool(np.isin(i, matched)) and matched.size > ctx.matched_before
 
 
+def _named(ctx: Context, j: int, case: Case) -> str:
+    """The mentor as «Фамилия И. О.» in the case the sentence needs."""
+    return surname_initials(decline_name(ctx.mentors.mentors[j].full_name, case))
+
+
+def _same_level_first(ctx: Context, i: int, mentors: list[int]) -> list[int]:
+    """The mentors who work at one of the mentee's levels of education, if there are any."""
+    levels = set(ctx.mentees.mentees[i].levels)
+    same = [j for j in mentors if levels & set(ctx.mentors.mentors[j].levels)]
+    return same or mentors
+
+
 def _ids(ctx: Context, mentors: list[int]) -> str:
-    names = [ctx.mentors.mentors[j].id for j in mentors[:NAMED]]
+    """At most five names, then «и ещё N»."""
+    names = [surname_initials(ctx.mentors.mentors[j].full_name) for j in mentors[:NAMED]]
     more = f" и ещё {len(mentors) - NAMED}" if len(mentors) > NAMED else ""
     return ", ".join(names) + more
 
@@ -133,33 +160,18 @@ def diagnose(ctx: Context, unmatched: Unmatched, i: int, verify: bool) -> Unmatc
     leave = [int(j) for j in covering[on_leave & ~banned]]
     excluded = [int(j) for j in covering[banned]]
     changes = [
-        *(_Change("place", j, f"добавить одно место наставнику {ctx.mentors.mentors[j].id}") for j in full),
-        *(
-            _Change(
-                "remote",
-                j,
-                f"разрешить дистанционный формат для пары с наставником {ctx.mentors.mentors[j].id}",
-            )
-            for j in no_format
-        ),
-        *(
-            _Change(
-                "leave",
-                j,
-                f"попросить наставника {ctx.mentors.mentors[j].id} (сейчас без нагрузки) "
-                "взять одного наставляемого",
-            )
-            for j in leave
-        ),
-        *(
-            _Change("lift", j, f"снять исключение или запрет пары с наставником {ctx.mentors.mentors[j].id}")
-            for j in excluded
-        ),
+        *(_Change("place", j) for j in _same_level_first(ctx, i, full)),
+        *(_Change("remote", j) for j in _same_level_first(ctx, i, no_format)),
+        *(_Change("leave", j) for j in _same_level_first(ctx, i, leave)),
+        *(_Change("lift", j) for j in _same_level_first(ctx, i, excluded)),
     ]
     reason, explanation = _reason(ctx, full, no_format, leave, excluded)
     if not changes:
         worst = max(ctx.mentees.mentees[i].difficulties.items(), key=lambda item: item[1])[0]
-        recruit = f"привлечь наставника с компетенцией «{ctx.taxonomy[worst].label_ru}»"
+        levels = ", ".join(ctx.mentees.mentees[i].levels)
+        recruit = f"привлечь наставника с компетенцией «{ctx.taxonomy[worst].label_ru}»" + (
+            f" (уровень образования: {levels})" if levels else ""
+        )
         return dataclasses.replace(unmatched, reason=reason, explanation=explanation, fix=recruit)
     tried: dict[str, int] = {}
     for change in changes:
@@ -168,9 +180,9 @@ def diagnose(ctx: Context, unmatched: Unmatched, i: int, verify: bool) -> Unmatc
         tried[change.kind] = tried.get(change.kind, 0) + 1
         if _room_left(ctx, change) or (verify and _places(ctx, i, _apply(ctx, i, change))):
             return dataclasses.replace(
-                unmatched, reason=reason, explanation=explanation, fix=change.text_ru, fix_verified=True
+                unmatched, reason=reason, explanation=explanation, fix=change.text_ru(ctx), fix_verified=True
             )
-    return dataclasses.replace(unmatched, reason=reason, explanation=explanation, fix=changes[0].text_ru)
+    return dataclasses.replace(unmatched, reason=reason, explanation=explanation, fix=changes[0].text_ru(ctx))
 
 
 def _room_left(ctx: Context, change: _Change) -> bool:

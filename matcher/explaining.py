@@ -8,12 +8,14 @@ e.g. «Закрывает затруднения: ИКТ (наставник —
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from matcher.documents.declension import gender_of, surname_initials
 from matcher.eligibility import FORMAT_CODES
 from matcher.model import (
     MeetingFormat,
@@ -33,6 +35,40 @@ LEVEL_NOTES = {1: " (наставник — базовый уровень)", 3: 
 STRONG_TEXT = 0.35
 """Text similarity from which the explanation says the request echoes the mentor's experience."""
 CANDIDATES_LISTED = 3
+SCHOOL_LEVELS = frozenset({"НОО", "ООО", "СОО"})
+"""Levels whose teachers give lessons («урок»); elsewhere (ДО, ДОП, СПО) it is an «занятие»."""
+_LESSON = {
+    "урок": "занятие", "урока": "занятия", "уроку": "занятию", "уроком": "занятием",
+    "уроке": "занятии", "уроки": "занятия", "уроков": "занятий", "урокам": "занятиям",
+    "уроками": "занятиями", "уроках": "занятиях",
+}  # fmt: skip
+_LESSON_WORD = re.compile(r"\b(" + "|".join(sorted(_LESSON, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+NAMES_LISTED = 5
+
+
+def for_level(text: str, levels: tuple[str, ...]) -> str:
+    """``text`` in the words of the mentee's level: «занятие» instead of «урок» for a teacher who
+    works at no school level (a kindergarten, additional education)."""
+    if not levels or SCHOOL_LEVELS & set(levels):
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        word = _LESSON[match.group(1).lower()]
+        return word.capitalize() if match.group(1)[0].isupper() else word
+
+    return _LESSON_WORD.sub(replace, text)
+
+
+def short_name(person: Mentee | Mentor) -> str:
+    """«Иванова Ирина Ивановна» → «Иванова И. И.»."""
+    return surname_initials(person.full_name)
+
+
+def names_list(people: list[Mentee] | list[Mentor]) -> str:
+    """At most five names, then «и ещё N»."""
+    shown = ", ".join(short_name(p) for p in people[:NAMES_LISTED])
+    rest = len(people) - NAMES_LISTED
+    return f"{shown} и ещё {rest}" if rest > 0 else shown
 
 
 def years_ru(n: int) -> str:
@@ -96,7 +132,7 @@ def explain_pair(
     covered = covered_codes(mentee, mentor)
     parts = [_difficulties_part(mentee, mentor, covered, taxonomy)]
     if mentor.id in mentee.preferred_mentors:
-        parts.append("наставляемый сам назвал этого наставника")
+        parts.append(f"наставляемый сам назвал наставника {short_name(mentor)}")
     parts.extend(
         part
         for part in (_subject_part(mentee, mentor), _experience_part(mentee, mentor, covered, taxonomy))
@@ -124,13 +160,93 @@ def group_ru(group: GroupLabel, taxonomy: Taxonomy) -> str:
     return f"Группа {group.id} ({group.size} наставляемых), общая тема: {taxonomy.short(group.theme)}"
 
 
+WHAT_MATTERS_RU = {
+    "coverage": "закрыть как можно больше затруднений",
+    "subject": "совпадение предметов",
+    "level": "общий уровень образования",
+    "text": "созвучие запроса и опыта наставника",
+    "experience": "больший стаж наставника",
+    "institution": "работа в одной организации",
+    "preference": "выбор самого наставляемого",
+}
+"""What a council might value more, per score component (the sentence of a close choice)."""
+
+
 def robustness_ru(label: str) -> str:
+    """A short label for tables: «устойчивое предложение» or what the choice hangs on."""
     if not label:
         return ""
     if label in ROBUSTNESS_RU:
         return ROBUSTNESS_RU[label]
     component = label.partition(":")[2]
-    return f"зависит от веса «{COMPONENTS_RU.get(component, component)}» — стоит перепроверить"
+    return f"выбор почти равный: решает {WHAT_MATTERS_RU.get(component, component)}"
+
+
+def close_choice_ru(label: str, alternative: Mentor | None) -> str:
+    """For a pair that another weighting would change: who the other mentor is and what would
+    make the council choose them. Empty for a solid pair."""
+    if not label or label in ROBUSTNESS_RU:
+        return ""
+    component = label.partition(":")[2]
+    matters = WHAT_MATTERS_RU.get(component, component)
+    if alternative is None:
+        return f"выбор почти равный; он зависит от того, насколько важно {matters}"
+    return (
+        f"выбор почти равный: другой возможный наставник — {short_name(alternative)}; "
+        f"выбор изменится, если для совета важнее {matters}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the explanations need of the run beyond the pairs: pins and each mentor's load."""
+
+    pinned: npt.NDArray[np.bool_] | None = None
+    """Per pair-table row, whether the council pinned (or approved) the pair."""
+    load: npt.NDArray[np.int64] | None = None
+    """Per mentor, the places taken in this proposal."""
+    mentor_position: dict[str, int] = field(default_factory=dict)
+
+
+def _meets(mentee: Mentee, mentor: Mentor) -> bool:
+    shared = mentee.formats & mentor.formats
+    return MeetingFormat.REMOTE in shared or (
+        MeetingFormat.IN_PERSON in shared and mentee.institution == mentor.institution
+    )
+
+
+def _full_ru(mentor: Mentor) -> str:
+    verb = "набрала" if gender_of(mentor.full_name) == "femn" else "набрал"
+    return f"уже {verb} максимум наставляемых ({mentor.capacity})"
+
+
+def preference_ru(mentee: Mentee, chosen: Mentor | None, mentors: MentorBank, standing: Standing) -> str:
+    """Why the mentors the mentee asked for are not theirs, in plain words (empty if one is)."""
+    if not mentee.preferred_mentors or (chosen is not None and chosen.id in mentee.preferred_mentors):
+        return ""
+    reasons = []
+    for wanted_id in mentee.preferred_mentors[:NAMES_LISTED]:
+        j = standing.mentor_position.get(wanted_id)
+        if j is None:
+            reasons.append(f"желаемого наставника с идентификатором {wanted_id} нет в базе наставников")
+            continue
+        wanted = mentors.mentors[j]
+        who = f"желаемый наставник {short_name(wanted)}"
+        if not wanted.consent:
+            reasons.append(f"{who} не дал(а) согласия на участие")
+        elif wanted.capacity == 0:
+            reasons.append(f"{who} сейчас не берёт наставляемых")
+        elif not covered_codes(mentee, wanted):
+            reasons.append(f"{who} не закрывает ни одного из затруднений")
+        elif wanted.id in mentee.excluded_mentors:
+            reasons.append(f"{who} одновременно указан(а) в исключённых")
+        elif not _meets(mentee, wanted):
+            reasons.append(f"{who} работает в другой организации, а дистанционный формат подходит не обоим")
+        elif standing.load is not None and standing.load[j] >= wanted.capacity:
+            reasons.append(f"{who} {_full_ru(wanted)}")
+        else:
+            reasons.append(f"{who} подходит меньше по затруднениям, предмету и опыту")
+    return "; ".join(reasons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +294,22 @@ def proposals_from(
     taxonomy: Taxonomy,
     robustness: Mapping[int, str],
     groups: Mapping[int, GroupLabel],
+    standing: Standing | None = None,
 ) -> list[Proposal]:
+    standing = standing or Standing()
+    if not standing.mentor_position:
+        standing = Standing(standing.pinned, standing.load, {m.id: j for j, m in enumerate(mentors.mentors)})
+    order = np.lexsort((-pairs.score, pairs.mentee_idx))
+    sorted_mentees = pairs.mentee_idx[order]
+    taken = {(int(pairs.mentee_idx[r]), int(pairs.mentor_idx[r])) for r in rows.tolist()}
+
+    def alternative(i: int) -> Mentor | None:
+        lo, hi = np.searchsorted(sorted_mentees, [i, i + 1])
+        for r in order[lo:hi].tolist():
+            if (i, int(pairs.mentor_idx[r])) not in taken:
+                return mentors.mentors[int(pairs.mentor_idx[r])]
+        return None
+
     proposals = []
     for row in rows.tolist():
         mentee = mentees.mentees[int(pairs.mentee_idx[row])]
@@ -189,12 +320,15 @@ def proposals_from(
             fmt = MeetingFormat.REMOTE if group.remote else MeetingFormat.IN_PERSON
         breakdown = {name: round(float(values[row]), 4) for name, values in pairs.components.items()}
         robust = robustness.get(row, "")
+        sensitive = bool(robust) and robust not in ROBUSTNESS_RU
         parts = (
+            "пара закреплена советом" if standing.pinned is not None and standing.pinned[row] else "",
             group_ru(group, taxonomy) if group else "",
             explain_pair(mentee, mentor, fmt, breakdown, taxonomy),
-            robustness_ru(robust),
+            preference_ru(mentee, mentor, mentors, standing),
+            close_choice_ru(robust, alternative(int(pairs.mentee_idx[row])) if sensitive else None),
         )
-        explanation = "; ".join(part for part in parts if part)
+        explanation = for_level("; ".join(part for part in parts if part), mentee.levels)
         proposals.append(
             Proposal(
                 mentee_id=mentee.id,

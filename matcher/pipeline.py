@@ -29,7 +29,7 @@ from matcher.diagnosis import Context, diagnose
 from matcher.documents.rendering import batch_documents
 from matcher.documents.templates import TemplateSet
 from matcher.eligibility import Eligibility
-from matcher.explaining import group_labels, proposals_from, unmatched_from
+from matcher.explaining import Standing, group_labels, proposals_from, unmatched_from
 from matcher.institutions import InstitutionRegistry, read_institutions
 from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Proposal, Unmatched
 from matcher.options import Options
@@ -220,7 +220,10 @@ def _explain(
     """Proposals with their explanations, the diagnosed unmatched, and the alternatives."""
     problem, chosen = ctx.problem, assignment.chosen
     groups = group_labels(problem, assignment, ctx.mentors, ctx.taxonomy)
-    proposals = proposals_from(chosen, problem.pairs, ctx.mentees, ctx.mentors, ctx.taxonomy, robust, groups)
+    standing = Standing(problem.pinned, load)
+    proposals = proposals_from(
+        chosen, problem.pairs, ctx.mentees, ctx.mentors, ctx.taxonomy, robust, groups, standing
+    )
     matched = np.zeros(len(ctx.mentees), dtype=bool)
     matched[problem.pairs.mentee_idx[chosen]] = True
     unmatched = _diagnose_all(ctx, unmatched_from(matched, problem.pairs, ctx.mentees, ctx.mentors), options)

@@ -22,7 +22,7 @@ def mentor(id: str, competences: dict[str, int], **fields: object) -> Mentor:
     return Mentor.model_validate(
         {
             "id": id,
-            "full_name": f"Наставник {id}",
+            "full_name": f"{id} Иван Петрович",  # explanations name the mentor: «M1 И. П.»
             "institution": "ОО-1",
             "consent": True,
             "competences": competences,
