@@ -35,8 +35,8 @@ from api.errors import (
 )
 from api.jobs import Jobs, run_options
 from api.schemas import DB_INT_MAX, ConsentCreate, RunCreate
-from api.storage import repository, run_records
-from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow
+from api.storage import program_records, repository, run_records
+from api.storage.tables import MenteeRow, MentorRow, ProgramRow, ProposalRow, RunRow
 from matcher.taxonomy import Taxonomy
 
 
@@ -179,6 +179,16 @@ MentorInScope = Annotated[MentorRow, Depends(mentor_in_scope)]
 MenteeInScope = Annotated[MenteeRow, Depends(mentee_in_scope)]
 RunInScope = Annotated[RunRow, Depends(run_in_scope)]
 ProposalInScope = Annotated[ProposalRow, Depends(proposal_in_scope)]
+
+
+def program_in_scope(program_id: ResourceId, session: SessionDep, caller: Readers) -> ProgramRow:
+    program = program_records.get_program(session, program_id, scope=caller.scope)
+    if program is None:
+        raise NotFound("Программа не найдена")
+    return program
+
+
+ProgramInScope = Annotated[ProgramRow, Depends(program_in_scope)]
 
 
 def consent_in_scope(body: ConsentCreate, proposal: ProposalInScope, caller: Deciders) -> ConsentCreate:

@@ -20,12 +20,13 @@ from api.banks import banks_for_run
 from api.changes import Sides, carried_over, changes_against, decisions_from
 from api.errors import Unacceptable
 from api.schemas import DB_INT_MAX
-from api.storage import run_records
+from api.storage import program_records, run_records
 from api.storage.tables import RunRow
 from matcher.errors import MentorMatchError
 from matcher.model import MatchResult
 from matcher.options import Options, options_from_mapping
 from matcher.pipeline import run_batch
+from matcher.programs import never_again, only, with_programs
 from matcher.solvers import get_solver
 from matcher.taxonomy import Taxonomy
 
@@ -118,7 +119,10 @@ class Jobs:
     def _compute(self, session: Session, run: RunRow) -> None:
         log.info("run %d started (scope %s)", run.id, run.scope)
         try:
-            mentees, mentors = banks_for_run(session, institution=run.institution)
+            mentees, mentors = with_programs(
+                *banks_for_run(session, institution=run.institution), program_records.running(session)
+            )
+            mentees = only(mentees, run.mentees)
             if not len(mentees) or not len(mentors):
                 what = "наставляемых" if not len(mentees) else "наставников"
                 run_records.fail_run(session, run.id, EMPTY_BANK.format(what=what))
@@ -130,13 +134,14 @@ class Jobs:
                 for r in run_records.ancestors(session, run.id)[1:]
                 for p in run_records.proposals_of(session, r)
             ]
+            decisions = never_again(decisions_from(base, earlier), program_records.ended_early_pairs(session))
             session.commit()  # no transaction stays open while the solver works
             result = run_batch(
                 mentees,
                 mentors,
                 options=run_options(run.options),
                 taxonomy=self._taxonomy,
-                decisions=decisions_from(base, earlier),
+                decisions=decisions,
                 progress=_Progress(self._sessions, run.id),
             )
         except MentorMatchError as error:

@@ -6,12 +6,13 @@ a list with the total count. Table rows are never returned as they are.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from matcher.model import MeetingFormat
+from matcher.programs import END_REASON_RU, STATUS_RU, EndReason, ProgramStatus
 
 Decision = Literal["approve", "reject", "pin"]
 ProposalStatus = Literal["proposed", "approved", "rejected", "pinned"]
@@ -260,6 +261,9 @@ class RunPublic(BaseModel):
     scope: RunScope
     institution: str | None = Field(examples=["school-7"])
     based_on: int | None = Field(examples=[12])
+    mentees: list[str] | None = Field(
+        default=None, description="only these mentees were matched (a mentor's replacement)", examples=[None]
+    )
     status: RunStatus
     progress: float = Field(ge=0, le=1, examples=[0.45])
     options: dict[str, Any] = Field(examples=[{"time_limit": 30}])
@@ -489,3 +493,100 @@ class AuditPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+# Programs
+
+
+class ProgramCreate(BaseModel):
+    """An approved pair both participants agreed to becomes a mentoring program."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"proposal_id": 501, "start": "2026-09-15", "months": 9}]},
+    )
+
+    proposal_id: Key
+    start: date
+    months: int = Field(ge=3, le=12, description="planned length: from 3 months to 1 year")
+    form: str = Field(
+        default="педагог – педагог", min_length=1, max_length=100, description="форма наставничества"
+    )
+
+
+class ProgramPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(examples=[7])
+    proposal_id: int | None = Field(examples=[501])
+    mentee_id: str = Field(examples=["M-0107"])
+    mentor_id: str = Field(examples=["T-0042"])
+    mentee_institution: str = Field(examples=["school-7"])
+    mentor_institution: str = Field(examples=["school-3"])
+    group_id: str = Field(examples=[""])
+    format: MeetingFormat
+    form: str = Field(examples=["педагог – педагог"])
+    kind: str = Field(examples=["виртуальная (дистанционно)"])
+    covered: list[str] = Field(examples=[["ict"]])
+    year: str = Field(examples=["2026/27"], description="the school year the program started in")
+    start: date
+    planned_end: date
+    ended_on: date | None
+    status: Literal["active", "extended", "completed", "ended_early"]
+    end_reason: str = Field(examples=[""])
+    comment: str
+    version: int
+    updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_ru(self) -> str:
+        """The status as the curator reads it («реализуется», «прекращена досрочно»)."""
+        return STATUS_RU[ProgramStatus(self.status)]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def end_reason_ru(self) -> str:
+        return END_REASON_RU[EndReason(self.end_reason)] if self.end_reason else ""
+
+
+class ProgramsPage(BaseModel):
+    items: list[ProgramPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class ProgramExtend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    until: date = Field(description="the new planned end, later than the current one")
+    comment: str = Field(default="", max_length=2000)
+    version: Key
+
+
+class ProgramComplete(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: date | None = Field(default=None, description="the day it ended (default: today)")
+    comment: str = Field(default="", max_length=2000)
+    version: Key
+
+
+class ProgramEnd(ProgramComplete):
+    reason: Literal["mentee_initiative", "mentor_initiative", "mutual", "curator"]
+
+
+class MentorReplacement(BaseModel):
+    """The mentee's petition to replace the mentor (004 §5.1): the program ends early and the
+    mentee alone is matched again, never with the same mentor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str = Field(default="", max_length=2000)
+    version: Key
+
+
+class ReplacementAccepted(BaseModel):
+    program: ProgramPublic
+    run: RunAccepted

@@ -77,11 +77,13 @@ def create_run(
     based_on: int | None,
     options: dict[str, Any],
     caller: Caller,
+    mentees: list[str] | None = None,
 ) -> RunRow:
     run = RunRow(
         scope=scope,
         institution=institution,
         based_on=based_on,
+        mentees=mentees,
         options=options,
         status="queued",
         progress=0.0,
@@ -97,7 +99,7 @@ def create_run(
         entity="run",
         entity_id=str(run.id),
         institution=institution,
-        detail={"scope": scope, "based_on": based_on, "options": options},
+        detail={"scope": scope, "based_on": based_on, "options": options, "mentees": mentees},
     )
     session.commit()
     return run

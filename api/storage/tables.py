@@ -142,6 +142,8 @@ class RunRow(Base):
     scope: Mapped[str] = mapped_column(String)
     institution: Mapped[str | None] = mapped_column(ForeignKey("institutions.code"), index=True)
     based_on: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    mentees: Mapped[list[Any] | None] = mapped_column(JSON)
+    """Only these mentees are matched (None: the whole bank of the run's scope)."""
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String, default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,0 +1,173 @@
+"""Mentoring programs: made from an approved, agreed proposal, then extended or ended.
+
+A program is within the scope of its mentee's and its mentor's institutions, like the proposal
+it came from. Every change names the version it saw (``StaleVersionError`` otherwise) and goes
+to the audit log with who and when. The lifecycle's rules are ``matcher.programs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from api.access import Caller
+from api.errors import Conflict
+from api.storage.repository import Page, audit, page
+from api.storage.tables import ProgramRow, ProposalRow, utcnow
+from matcher.programs import ProgramStatus, RunningProgram, Term, school_year
+
+RUNNING = (ProgramStatus.ACTIVE.value, ProgramStatus.EXTENDED.value)
+
+
+def program_in(scope: str | None) -> ColumnElement[bool]:
+    if scope is None:
+        return true()
+    return or_(ProgramRow.mentee_institution == scope, ProgramRow.mentor_institution == scope)
+
+
+def create_program(
+    session: Session, proposal: ProposalRow, *, term: Term, form: str, kind: str, caller: Caller
+) -> ProgramRow:
+    now = utcnow()
+    program = ProgramRow(
+        proposal_id=proposal.id,
+        mentee_id=proposal.mentee_id,
+        mentor_id=proposal.mentor_id,
+        mentee_institution=proposal.mentee_institution or "",
+        mentor_institution=proposal.mentor_institution or "",
+        group_id=proposal.group_id,
+        format=proposal.format,
+        form=form,
+        kind=kind,
+        covered=list(proposal.covered),
+        year=school_year(term.start),
+        start=term.start,
+        planned_end=term.planned_end,
+        status=ProgramStatus.ACTIVE.value,
+        end_reason="",
+        comment="",
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(program)
+    session.flush()
+    _audit(session, program, caller, "start", {"proposal_id": proposal.id, "start": term.start.isoformat()})
+    session.commit()
+    return program
+
+
+def program_of_proposal(session: Session, proposal_id: int) -> ProgramRow | None:
+    return session.scalar(select(ProgramRow).where(ProgramRow.proposal_id == proposal_id))
+
+
+def get_program(session: Session, program_id: int, *, scope: str | None) -> ProgramRow | None:
+    return session.scalar(select(ProgramRow).where(ProgramRow.id == program_id, program_in(scope)))
+
+
+def list_programs(
+    session: Session,
+    *,
+    scope: str | None,
+    status: str | None,
+    year: str | None,
+    institution: str | None,
+    limit: int,
+    offset: int,
+) -> Page[ProgramRow]:
+    query = select(ProgramRow).where(program_in(scope))
+    if status is not None:
+        query = query.where(ProgramRow.status == status)
+    if year is not None:
+        query = query.where(ProgramRow.year == year)
+    if institution is not None:
+        query = query.where(program_in(institution))
+    return page(session, query.order_by(ProgramRow.id), limit=limit, offset=offset)
+
+
+def programs_of(session: Session, *, scope: str | None = None) -> list[ProgramRow]:
+    return list(session.scalars(select(ProgramRow).where(program_in(scope)).order_by(ProgramRow.id)))
+
+
+def running(session: Session) -> list[RunningProgram]:
+    """Programs that occupy their mentors (active or extended), for the next run."""
+    rows = session.execute(
+        select(ProgramRow.mentee_id, ProgramRow.mentor_id, ProgramRow.group_id).where(
+            ProgramRow.status.in_(RUNNING)
+        )
+    )
+    return [RunningProgram(mentee, mentor, group) for mentee, mentor, group in rows]
+
+
+def ended_early_pairs(session: Session) -> set[tuple[str, str]]:
+    """Pairs whose program ended early: never proposed again."""
+    query = select(ProgramRow.mentee_id, ProgramRow.mentor_id).where(
+        ProgramRow.status == ProgramStatus.ENDED_EARLY.value
+    )
+    return {(mentee, mentor) for mentee, mentor in session.execute(query)}
+
+
+def change_program(
+    session: Session,
+    program: ProgramRow,
+    *,
+    version: int,
+    values: dict[str, Any],
+    action: str,
+    comment: str,
+    caller: Caller,
+) -> ProgramRow:
+    """Apply a lifecycle step if ``version`` is still current, and audit it."""
+    bumped = session.execute(
+        update(ProgramRow)
+        .where(ProgramRow.id == program.id, ProgramRow.version == version)
+        .values(**values, comment=comment, version=version + 1, updated_at=utcnow())
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(program)
+        raise Conflict(
+            f"Программа {program.id} уже изменена (текущая версия {program.version}); обновите её и повторите"
+        )
+    detail = {key: value.isoformat() if isinstance(value, date) else value for key, value in values.items()}
+    _audit(session, program, caller, action, detail | {"comment": comment, "version": version + 1})
+    session.commit()
+    session.refresh(program)
+    return program
+
+
+def close_finished(
+    session: Session, *, on: date, caller: Caller, ids: Iterable[int] | None = None
+) -> list[int]:
+    """Programs whose planned end is before ``on`` are completed (the yearly cycle does this)."""
+    query = select(ProgramRow).where(ProgramRow.status.in_(RUNNING), ProgramRow.planned_end < on)
+    if ids is not None:
+        query = query.where(ProgramRow.id.in_(list(ids)))
+    closed = []
+    for program in session.scalars(query):
+        program.status = ProgramStatus.COMPLETED.value
+        program.ended_on = program.planned_end
+        program.version += 1
+        program.updated_at = utcnow()
+        _audit(session, program, caller, "complete", {"ended_on": program.planned_end.isoformat()})
+        closed.append(program.id)
+    session.commit()
+    return closed
+
+
+def _audit(
+    session: Session, program: ProgramRow, caller: Caller, action: str, detail: dict[str, Any]
+) -> None:
+    audit(
+        session,
+        caller,
+        action=action,
+        entity="program",
+        entity_id=str(program.id),
+        institution=caller.scope or program.mentee_institution,
+        detail={"mentee_id": program.mentee_id, "mentor_id": program.mentor_id, **detail},
+    )
