@@ -110,6 +110,10 @@ class Jobs:
         """Finish the runs being computed; queued ones stay queued and fail at the next start."""
         self._executor.shutdown(wait=True, cancel_futures=True)
 
+    def run_now(self, run_id: int) -> None:
+        """Compute a queued run in the calling thread (the yearly cycle chains its runs)."""
+        self._execute(run_id)
+
     def _execute(self, run_id: int) -> None:
         with self._sessions() as session:
             run = run_records.claim_run(session, run_id)
@@ -120,7 +124,9 @@ class Jobs:
         log.info("run %d started (scope %s)", run.id, run.scope)
         try:
             mentees, mentors = with_programs(
-                *banks_for_run(session, institution=run.institution), program_records.running(session)
+                *banks_for_run(session, institution=run.institution),
+                program_records.running(session),
+                run.reserved,
             )
             mentees = only(mentees, run.mentees)
             if not len(mentees) or not len(mentors):

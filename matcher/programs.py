@@ -17,7 +17,7 @@ Transitions::
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -158,12 +158,16 @@ def mentor_load(running: Iterable[RunningProgram]) -> Counter[str]:
 
 
 def with_programs(
-    mentees: MenteeBank, mentors: MentorBank, running: Sequence[RunningProgram]
+    mentees: MenteeBank,
+    mentors: MentorBank,
+    running: Sequence[RunningProgram],
+    reserved: Mapping[str, int] | None = None,
 ) -> tuple[MenteeBank, MentorBank]:
     """The banks a new run may still use: each mentor's capacity less the load of its running
-    programs, and each mentee's ``max_mentors`` less the programs it is in (a mentee with none
-    left is not matched again)."""
-    load = mentor_load(running)
+    programs (and the places ``reserved`` by an earlier run of the same cycle), and each
+    mentee's ``max_mentors`` less the programs it is in (a mentee with none left is not matched
+    again)."""
+    load = mentor_load(running) + Counter(reserved or {})
     taken = Counter(program.mentee_id for program in running)
     free_mentors = tuple(
         m.model_copy(update={"capacity": max(0, m.capacity - load[m.id])}) if load[m.id] else m

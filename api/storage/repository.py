@@ -302,6 +302,26 @@ def pool_mentors(session: Session, *, municipalities: Iterable[str]) -> list[Men
     return list(session.scalars(query.order_by(MentorRow.id)))
 
 
+def institutions_with(session: Session, table: type[Person]) -> list[str]:
+    """The institutions that have people in a bank."""
+    return sorted(session.scalars(select(table.institution).distinct()))
+
+
+def ids_of(session: Session, table: type[Person]) -> list[str]:
+    return list(session.scalars(select(table.id).order_by(table.id)))
+
+
+def cycle_user(session: Session) -> UserRow:
+    """The user the command line's yearly cycle acts as (no token: it cannot sign in)."""
+    name = "Годовой цикл (командная строка)"
+    user = session.scalar(select(UserRow).where(UserRow.name == name, UserRow.role == "municipal"))
+    if user is None:
+        user = UserRow(name=name, role="municipal", institution=None)
+        session.add(user)
+        session.commit()
+    return user
+
+
 def people_by_id(session: Session, table: type[Person], ids: Iterable[str]) -> dict[str, Person]:
     wanted = sorted(set(ids))
     found: dict[str, Person] = {}

@@ -78,8 +78,10 @@ def create_run(
     options: dict[str, Any],
     caller: Caller,
     mentees: list[str] | None = None,
+    reserved: dict[str, int] | None = None,
 ) -> RunRow:
     run = RunRow(
+        reserved=reserved,
         scope=scope,
         institution=institution,
         based_on=based_on,

@@ -144,6 +144,8 @@ class RunRow(Base):
     based_on: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     mentees: Mapped[list[Any] | None] = mapped_column(JSON)
     """Only these mentees are matched (None: the whole bank of the run's scope)."""
+    reserved: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Places of mentors already proposed by an earlier run of the same cycle {mentor id: n}."""
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String, default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
