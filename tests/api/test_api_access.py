@@ -12,7 +12,16 @@ import httpx
 import pytest
 
 from api.commands import add_user
-from tests.api.service import Service, bank_csv, bank_rows, import_banks, proposals, run_to_end, upload
+from tests.api.service import (
+    Service,
+    bank_csv,
+    bank_rows,
+    full_names,
+    import_banks,
+    proposals,
+    run_to_end,
+    upload,
+)
 
 A, B = "school-1", "school-2"
 
@@ -216,3 +225,46 @@ def _mentor_row(person_id: str, institution: str) -> list[str]:
     row = list(rows[0])
     row[0], row[header.index("Образовательная организация")] = person_id, institution
     return row
+
+
+MISSING = {"mentors": "T-00", "mentees": "M-00", "runs": 999_999, "proposals": 999_999}
+BODIES: dict[str, dict[str, Any]] = {
+    "decision": {"decision": "approve", "version": 1},
+    "consent": {"party": "mentee", "agree": True, "version": 1},
+    "swap": {"mentor_id": "T-01", "version": 1},
+}
+
+
+def test_the_access_matrix_answers_alike_for_foreign_and_missing(world: dict[str, Any]) -> None:
+    """Every operation on one resource × every role tied to school 1 × a school-2 resource and
+    a missing one: the two answers are the same status and say nothing of school 2's people, so
+    no answer tells whether something exists in another institution."""
+    document = world["municipal"].get("/openapi.json").json()
+    foreign = {
+        "mentors": "T-21",
+        "mentees": "M-21",
+        "runs": world["run_b"]["id"],
+        "proposals": world["proposal_b"]["id"],
+    }
+    names_b = [
+        n for i, n in {**full_names("mentors"), **full_names("mentees")}.items() if i.endswith(("21", "22"))
+    ]
+    cells = 0
+    for path, item in document["paths"].items():
+        family = path.split("/")[3] if path.startswith("/api/v1/") else ""
+        if "{id}" not in path or family not in foreign:
+            continue
+        for method in item:
+            tail = path.rsplit("/", 1)[-1]
+            body = BODIES.get(tail, {"capacity": 1} if method == "patch" else None)
+            for role in ("curator_a", "council_a", "reader_a"):
+                answers = []
+                for resource in (foreign[family], MISSING[family]):
+                    url = path.replace("{id}", str(resource))
+                    response = world[role].request(method.upper(), url, json=body, params={"party": "mentee"})
+                    assert not [n for n in names_b if n in response.text], (method, url, role)
+                    answers.append(response.status_code)
+                    cells += 1
+                assert answers[0] == answers[1] and answers[0] in (403, 404), (method, path, role, answers)
+    print(f"access matrix: {cells} cells")
+    assert cells >= 100, cells
