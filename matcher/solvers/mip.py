@@ -436,6 +436,7 @@ def _relaxation(highs: highspy.Highs) -> _Relaxation | None:
     lp = highs.getLp()
     lp.integrality_ = []
     relaxed.passModel(lp)
+    relaxed.setOptionValue("time_limit", SAFETY_SECONDS)
     relaxed.run()
     if relaxed.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -468,6 +469,10 @@ def _solve_part(problem: MatchingProblem, flow_rows: Index | None, big: float, g
     cost = np.asarray(highs.getLp().col_cost_)
     upper = np.asarray(highs.getLp().col_upper_)
     lp = _relaxation(highs)
+    if lp is None and flow_rows is not None:  # the safety net struck: the flow answer, a valid bound
+        candidates = np.unique(problem.pairs.mentee_idx).size
+        bound = big * (candidates - flow_value[0]) + fit_ceiling(problem)
+        return _Part(flow_rows, np.full(flow_rows.size, -1, dtype=np.int64), [], [], bound)
     if lp is None:
         return None
     abs_gap = gap * max(flow_value[1], 1.0)
