@@ -6,9 +6,11 @@ the database to the newest schema first, so any may be the first thing run on a 
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import uvicorn
 
@@ -100,4 +102,39 @@ def revoke_user(*, user_id: int) -> int:
         print(f"Пользователя № {user_id} нет", file=sys.stderr)
         return EXIT_USAGE
     print(f"Пользователь № {user_id}: отозвано токенов — {revoked}; его запросы получат 401.")
+    return 0
+
+
+def cycle(*, year: str, out: str | None) -> int:
+    """``mentor-match cycle --year 2026/27``: the yearly cycle on ``DATABASE_URL``; the report is
+    printed in Russian and written as JSON to ``out`` when given."""
+    from api.access import Caller
+    from api.cycle import report_ru, run_cycle
+    from api.jobs import Jobs
+    from matcher.programs import ProgramTransitionError, year_bounds
+    from matcher.taxonomy import load_taxonomy
+
+    try:
+        year_bounds(year)
+    except ProgramTransitionError as error:
+        print(error.message_ru, file=sys.stderr)
+        return EXIT_USAGE
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        sessions = make_sessions(engine)
+        with sessions() as session:
+            user = repository.cycle_user(session)
+            caller = Caller(user_id=user.id, name=user.name, role=Role.MUNICIPAL, institution=None)
+        jobs = Jobs(sessions, load_taxonomy(settings.taxonomy_extension), 1)
+        try:
+            report = run_cycle(sessions, jobs, year=year, caller=caller)
+        finally:
+            jobs.shutdown()
+    finally:
+        engine.dispose()
+    print(report_ru(report))
+    if out is not None:
+        Path(out).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

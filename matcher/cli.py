@@ -201,6 +201,17 @@ def _configure_users(users: RussianArgumentParser) -> None:
     )
 
 
+def _configure_cycle(cycle: RussianArgumentParser) -> None:
+    cycle.add_argument("--year", required=True, help="учебный год, например 2026/27")
+    cycle.add_argument("--out", default=None, help="куда записать отчёт (JSON)")
+
+
+def _cycle(args: argparse.Namespace) -> int:
+    from api import commands
+
+    return commands.cycle(year=args.year, out=args.out)
+
+
 def _users(args: argparse.Namespace) -> int:
     from api import commands
 
@@ -217,6 +228,12 @@ COMMANDS: tuple[Command, ...] = (
         "serve", "запустить службу (API); база — DATABASE_URL, по умолчанию SQLite", _configure_serve, _serve
     ),
     Command("users", "пользователи службы", _configure_users, _users),
+    Command(
+        "cycle",
+        "годовой цикл: завершить программы, подбор в каждой организации и муниципальный этап",
+        _configure_cycle,
+        _cycle,
+    ),
 )
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from api.routes import (
     audit,
     council,
+    cycles,
     docs,
     exports,
     health,
@@ -30,6 +31,7 @@ for module in (
     templates,
     audit,
     council,
+    cycles,
     docs,
 ):
     api_router.include_router(module.router)

@@ -1,0 +1,38 @@
+"""The yearly cycle through the API: close finished programs, match every institution, then the
+municipal remote pass (``api.cycle``); the municipal role only."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.access import Caller, Permission
+from api.cycle import run_cycle
+from api.deps import ServicesDep, permitted
+from api.routes.responses import ERRORS
+
+router = APIRouter(prefix="/api/v1/cycles", tags=["cycle"], responses=ERRORS)
+
+
+class CycleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"year": "2026/27"}]})
+
+    year: str = Field(pattern=r"^\d{4}/\d{2}$", description="the school year, «2026/27»")
+
+
+class CyclePublic(BaseModel):
+    year: str
+    closed_programs: int
+    running_programs: int
+    institutions: list[dict[str, Any]]
+    municipal_pass: dict[str, Any] | None
+
+
+@router.post("", summary="Run the yearly cycle for a school year")
+def start_cycle(
+    body: CycleCreate,
+    services: ServicesDep,
+    caller: Caller = Depends(permitted(Permission.CROSS_INSTITUTION)),  # noqa: B008
+) -> CyclePublic:
+    report = run_cycle(services.sessions, services.jobs, year=body.year, caller=caller)
+    return CyclePublic.model_validate(report)
