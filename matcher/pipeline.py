@@ -153,8 +153,12 @@ def prepare(
 ) -> tuple[Profiles, Profiles, Eligibility]:
     """Both banks vectorised over shared vocabularies, and the hard rules as arrays."""
     vectorizer = ProfileVectorizer(taxonomy, text_components=options.text_components, seed=options.seed)
-    mentee_profiles, mentor_profiles = vectorizer.fit_transform(mentees, mentors)
-    return mentee_profiles, mentor_profiles, Eligibility.build(mentees, mentors, decisions)
+    vectorizer.fit(mentees, mentors)
+    return (
+        vectorizer.transform_mentees(mentees),
+        vectorizer.transform_mentors(mentors),
+        Eligibility.build(mentees, mentors, decisions),
+    )
 
 
 def problem_of(
