@@ -20,8 +20,9 @@ from api import handlers
 from api.callers import CallerCache
 from api.config import Settings
 from api.deps import Services
-from api.jobs import Jobs
+from api.jobs import Jobs, RunDispatcher
 from api.middleware import BodyLimit, RequestLog, SecurityHeaders, TokenThrottle
+from api.queue import QueuedJobs
 from api.routes import api_router
 from api.storage.db import make_engine, make_sessions, migrate
 from matcher.taxonomy import load_taxonomy
@@ -46,14 +47,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions = make_sessions(engine)
         taxonomy = load_taxonomy(settings.taxonomy_extension)
         jobs = Jobs(sessions, taxonomy, settings.run_workers)
-        jobs.recover()
+        if settings.database_url.startswith("postgresql"):
+            worker = jobs if settings.embedded_worker else None
+            runs: RunDispatcher = QueuedJobs(settings, sessions, worker)
+        else:
+            runs = jobs
+        runs.recover()
         app.state.services = Services(
-            settings=settings, sessions=sessions, taxonomy=taxonomy, jobs=jobs, callers=CallerCache()
+            settings=settings, sessions=sessions, taxonomy=taxonomy, jobs=runs, callers=CallerCache()
         )
         try:
             yield
         finally:
-            jobs.shutdown()
+            runs.shutdown()
             engine.dispose()
 
     app = FastAPI(

@@ -1,4 +1,4 @@
-"""The service's commands, called by ``mentor-match serve``, ``users add`` and ``users revoke``.
+"""The service's commands: ``mentor-match serve``, ``worker``, ``users add`` and ``users revoke``.
 
 All read ``DATABASE_URL`` (default: ``mentor-match.db`` in the working directory) and bring
 the database to the newest schema first, so any may be the first thing run on a new host.
@@ -17,18 +17,63 @@ import uvicorn
 from api.access import ROLES_NEEDING_INSTITUTION, Role, hash_token, new_token
 from api.app import create_app
 from api.config import Settings
+from api.jobs import Jobs
+from api.queue import run_worker
 from api.storage import repository
 from api.storage.db import make_engine, make_sessions, migrate
+from matcher.taxonomy import load_taxonomy
 
 EXIT_USAGE = 2
 
 
-def serve(*, host: str, port: int) -> int:
-    """Run the API until interrupted; requests are logged without query strings or names."""
+def _log_to_stderr() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    uvicorn.run(create_app(Settings()), host=host, port=port, access_log=False, log_config=None)
+
+
+def serve(*, host: str, port: int, workers: int = 1) -> int:
+    """Run the API until interrupted; requests are logged without query strings or names.
+
+    With ``workers`` above one, uvicorn starts that many web processes, each building its app
+    from the environment (``create_app`` as a factory); with SQLite each computes the runs it
+    was asked for, with PostgreSQL the runs go to the shared queue.
+    """
+    _log_to_stderr()
+    if workers > 1:
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_config=None,
+        )
+    else:
+        uvicorn.run(create_app(Settings()), host=host, port=port, access_log=False, log_config=None)
+    return 0
+
+
+def work(*, concurrency: int) -> int:
+    """``mentor-match worker``: compute the runs queued in PostgreSQL until interrupted."""
+    settings = Settings()
+    if not settings.database_url.startswith("postgresql"):
+        print(
+            "Отдельные обработчики запусков работают только с PostgreSQL (DATABASE_URL); "
+            "с SQLite запуски считает сама служба (mentor-match serve)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    _log_to_stderr()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        sessions = make_sessions(engine)
+        jobs = Jobs(sessions, load_taxonomy(settings.taxonomy_extension), concurrency)
+        run_worker(settings, sessions, jobs, concurrency)
+    finally:
+        engine.dispose()
     return 0
 
 

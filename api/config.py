@@ -33,6 +33,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database",
     )
     run_workers: int = Field(default=2, ge=1, le=16, description="matching runs computed at once")
+    embedded_worker: bool = Field(
+        default=True,
+        description="with PostgreSQL, also compute queued runs in this process (false: separate workers)",
+    )
+    worker_stalled_seconds: float = Field(
+        default=60.0, ge=1.0, description="a worker silent this long is gone: its runs are interrupted"
+    )
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="largest imported file")
     max_json_bytes: int = Field(default=1024 * 1024, ge=1024, description="largest JSON request body")
     max_queued_runs: int = Field(

@@ -59,7 +59,7 @@ def run_cycle(sessions: sessionmaker[Session], jobs: Jobs, *, year: str, caller:
             for code in institutions
         }
     for run_id in run_ids.values():
-        jobs.run_now(run_id)
+        jobs.execute(run_id)
     with sessions() as session:
         proposed = [p for run_id in run_ids.values() for p in run_records.proposals_of(session, run_id)]
         placed = {p.mentee_id for p in proposed}
@@ -81,7 +81,7 @@ def run_cycle(sessions: sessionmaker[Session], jobs: Jobs, *, year: str, caller:
                 reserved=dict(_held(proposed)),
             ).id
     if remote_pass is not None:
-        jobs.run_now(remote_pass)
+        jobs.execute(remote_pass)
     with sessions() as session:
         report = {
             "year": year,

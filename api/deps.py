@@ -33,7 +33,7 @@ from api.errors import (
     Unacceptable,
     Unauthorized,
 )
-from api.jobs import Jobs, run_options
+from api.jobs import RunDispatcher, run_options
 from api.schemas import DB_INT_MAX, ConsentCreate, RunCreate
 from api.storage import program_records, repository, run_records
 from api.storage.tables import MenteeRow, MentorRow, ProgramRow, ProposalRow, RunRow
@@ -47,7 +47,7 @@ class Services:
     settings: Settings
     sessions: sessionmaker[Session]
     taxonomy: Taxonomy
-    jobs: Jobs
+    jobs: RunDispatcher
     callers: CallerCache
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -89,7 +89,19 @@ class _Progress:
             run_records.set_progress(session, self._run_id, round(min(fraction, 0.99), 4))
 
 
+class RunDispatcher(Protocol):
+    """Where started runs go: the embedded thread pool (``Jobs``) or the PostgreSQL queue."""
+
+    def recover(self) -> list[int]: ...
+
+    def submit(self, run_id: int) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
 class Jobs:
+    """The embedded pool: runs computed in threads of this process (SQLite, and the worker's)."""
+
     def __init__(self, sessions: sessionmaker[Session], taxonomy: Taxonomy, workers: int) -> None:
         self._sessions = sessions
         self._taxonomy = taxonomy
@@ -104,17 +116,14 @@ class Jobs:
         return ids
 
     def submit(self, run_id: int) -> None:
-        self._executor.submit(self._execute, run_id)
+        self._executor.submit(self.execute, run_id)
 
     def shutdown(self) -> None:
         """Finish the runs being computed; queued ones stay queued and fail at the next start."""
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def run_now(self, run_id: int) -> None:
-        """Compute a queued run in the calling thread (the yearly cycle chains its runs)."""
-        self._execute(run_id)
-
-    def _execute(self, run_id: int) -> None:
+    def execute(self, run_id: int) -> None:
+        """Claim a queued run and compute it (in the embedded pool, or in a worker process)."""
         with self._sessions() as session:
             run = run_records.claim_run(session, run_id)
             if run is not None:

@@ -173,12 +173,27 @@ def _run(args: argparse.Namespace) -> int:
 def _configure_serve(serve: RussianArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="адрес (по умолчанию 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="порт (по умолчанию 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="число процессов службы (по умолчанию 1)"
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
     from api import commands  # the service is an optional layer over the library
 
-    return commands.serve(host=args.host, port=args.port)
+    return commands.serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def _configure_worker(worker: RussianArgumentParser) -> None:
+    worker.add_argument(
+        "--concurrency", type=int, default=1, metavar="N", help="запусков одновременно (по умолчанию 1)"
+    )
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from api import commands
+
+    return commands.work(concurrency=args.concurrency)
 
 
 def _configure_users(users: RussianArgumentParser) -> None:
@@ -226,6 +241,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("run", "подобрать пары: базы наставляемых и наставников → результаты", _configure_run, _run),
     Command(
         "serve", "запустить службу (API); база — DATABASE_URL, по умолчанию SQLite", _configure_serve, _serve
+    ),
+    Command(
+        "worker",
+        "обработчик запусков подбора из очереди в PostgreSQL (DATABASE_URL), сколько угодно на любых машинах",
+        _configure_worker,
+        _worker,
     ),
     Command("users", "пользователи службы", _configure_users, _users),
     Command(

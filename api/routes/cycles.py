@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.access import Caller, Permission
 from api.cycle import run_cycle
 from api.deps import ServicesDep, permitted
+from api.jobs import Jobs
 from api.routes.responses import ERRORS
 
 router = APIRouter(prefix="/api/v1/cycles", tags=["cycle"], responses=ERRORS)
@@ -34,5 +35,8 @@ def start_cycle(
     services: ServicesDep,
     caller: Caller = Depends(permitted(Permission.CROSS_INSTITUTION)),  # noqa: B008
 ) -> CyclePublic:
-    report = run_cycle(services.sessions, services.jobs, year=body.year, caller=caller)
+    # the cycle chains its runs (the municipal pass needs the institutions' proposals), so it
+    # computes them here, one after the other, whatever computes the service's other runs
+    jobs = Jobs(services.sessions, services.taxonomy, 1)
+    report = run_cycle(services.sessions, jobs, year=body.year, caller=caller)
     return CyclePublic.model_validate(report)

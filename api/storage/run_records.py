@@ -8,7 +8,7 @@ proposal moved on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,9 +205,11 @@ def fail_run(session: Session, run_id: int, reason: str) -> None:
     session.commit()
 
 
-def fail_interrupted_runs(session: Session, reason: str) -> list[int]:
-    """Runs left queued or running by a process that stopped; they can be started again."""
-    ids = list(session.scalars(select(RunRow.id).where(RunRow.status.in_(("queued", "running")))))
+def fail_interrupted_runs(session: Session, reason: str, *, alive: Collection[int] = ()) -> list[int]:
+    """Runs left queued or running by a process that stopped (all but those ``alive`` in a
+    queue); they can be started again."""
+    unfinished = select(RunRow.id).where(RunRow.status.in_(("queued", "running")))
+    ids = [run_id for run_id in session.scalars(unfinished) if run_id not in alive]
     if ids:
         session.execute(
             update(RunRow)
