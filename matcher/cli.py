@@ -79,10 +79,16 @@ def _configure_run(run: RussianArgumentParser) -> None:
         help="реестр организаций: полные наименования, руководители, типы (.csv или .xlsx)",
     )
     run.add_argument(
+        "--documents",
+        action="store_true",
+        help="записать и документы (папка «документы»): проекты приказов, а для каждой пары и группы — "
+        "программу наставничества, согласия и анкеты",
+    )
+    run.add_argument(
         "--templates",
         type=Path,
         metavar="ПАПКА",
-        help="свои шаблоны документов организации (.docx) вместо встроенных",
+        help="свои шаблоны документов организации (.docx) вместо встроенных (включает --documents)",
     )
     run.add_argument(
         "--fairness",
@@ -124,15 +130,15 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     return overrides
 
 
-def written_ru(out: Path, counts: dict[str, int]) -> str:
+def written_ru(out: Path, counts: dict[str, int], *, documents: bool) -> str:
     """The closing line: what was found and which files were written where."""
+    forms = "документы/ — проекты приказов и формы; " if documents else ""
     return (
         f"Готово. Предложено пар: {counts.get('proposals', 0)}, из них в группах: "
         f"{counts.get('mentees_in_groups', 0)} (групп: {counts.get('groups', 0)}); наставник подобран "
         f"для {counts.get('matched_mentees', 0)} из {counts.get('mentees', 0)} наставляемых, без пары: "
         f"{counts.get('unmatched_mentees', 0)}. Записано в {out}: results.xlsx — для совета; "
-        "документы/ — приказ и формы; pairs.csv, unmatched.csv, alternatives.csv, summary.json — "
-        "для программ."
+        f"{forms}pairs.csv, unmatched.csv, alternatives.csv, summary.json — для программ."
     )
 
 
@@ -145,6 +151,7 @@ def _run(args: argparse.Namespace) -> int:
     from matcher.summary import side_by_side_ru
 
     options = load_options(args.config, _overrides(args))
+    documents = args.documents or args.templates is not None
     with tqdm(total=100, desc="mentor-match", unit="%", disable=not options.progress, file=sys.stderr) as bar:
 
         def progress(fraction: float) -> None:
@@ -157,10 +164,11 @@ def _run(args: argparse.Namespace) -> int:
             options=options,
             decisions_path=args.decisions,
             institutions_path=args.institutions,
+            documents=documents,
             templates=None if args.templates is None else TemplateSet.from_folder(args.templates),
             progress=progress,
         )
-    print(written_ru(args.out, result.summary.counts))
+    print(written_ru(args.out, result.summary.counts, documents=documents))
     for file, headers in result.summary.left_aside.items():
         print(
             f"Не прочитаны (не относятся к подбору) столбцы файла {file}: "

@@ -315,11 +315,13 @@ def run_files(
     options: Options,
     decisions_path: Path | None = None,
     institutions_path: Path | None = None,
+    documents: bool = False,
     templates: TemplateSet | None = None,
     progress: Progress | None = None,
 ) -> MatchResult:
     """The batch command: read and validate the banks (and decisions, the institutions' registry),
-    match, write the files and the documents (from ``templates``, else the packaged ones)."""
+    match, write the files and, with ``documents``, the orders and every pair's or group's forms
+    (from ``templates``, else the packaged ones)."""
     check_replaceable(out)
     clock = _Clock()
     taxonomy = load_taxonomy(options.taxonomy_extension)
@@ -339,13 +341,17 @@ def run_files(
     for bank in (mentor_bank, mentee_bank):
         if bank.left_aside:
             result.summary.left_aside[bank.source] = list(bank.left_aside)
-    documents = batch_documents(
-        result,
-        mentor_bank,
-        mentee_bank,
-        taxonomy,
-        templates=templates or TemplateSet.standard(),
-        today=date.today(),
+    write_documents = (
+        batch_documents(
+            result,
+            mentor_bank,
+            mentee_bank,
+            taxonomy,
+            templates=templates or TemplateSet.standard(),
+            today=date.today(),
+        )
+        if documents
+        else None
     )
     pinned = decisions.pinned if decisions is not None else frozenset()
     write_outputs(
@@ -354,6 +360,6 @@ def run_files(
         people=People.from_banks(mentee_bank, mentor_bank, institutions.full_names()),
         taxonomy=taxonomy,
         marks={pair: CouncilMarks(decision="закрепить") for pair in pinned},
-        documents=documents,
+        documents=write_documents,
     )
     return result
