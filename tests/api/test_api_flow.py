@@ -9,6 +9,7 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
 
 from tests.api.service import (
     Service,
@@ -46,9 +47,10 @@ def _consent(client: Any, proposal: dict[str, Any], party: str, agree: bool) -> 
 
 def _order_text(content: bytes) -> tuple[str, list[list[str]]]:
     document = docx.Document(io.BytesIO(content))
-    paragraphs = "\n".join(p.text for p in document.paragraphs)
-    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
-    return paragraphs, rows
+    body = document.element.body
+    paragraphs = "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
+    pairs = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    return paragraphs, pairs
 
 
 def test_rerun_changes_no_undecided_pair_when_the_tolerance_allows(service: Service) -> None:
@@ -162,11 +164,17 @@ def test_council_flow(service: Service, caplog: pytest.LogCaptureFixture) -> Non
     paragraphs, table = _order_text(order.content)
     assert "О закреплении наставнических пар (групп)" in paragraphs
     assert "Положением о системе (целевой модели) наставничества" in paragraphs
-    assert "3 месяца" in paragraphs and "Орлова М. С., заместитель директора" in paragraphs
+    assert "3 месяца" in paragraphs
+    assert (
+        "Назначить куратором реализации персонализированных программ наставничества Орлову М. С., "
+        "заместителя директора" in paragraphs
+    )  # the curator in the accusative
     assert len(table) == 2, "a header and the one agreed pair"
     assert mentee_names["M-01"] in table[1][2] and mentor_names[approved["mentor_id"]] in table[1][1]
-    assert "учитель математики" in table[1][2] and SCHOOL in table[1][2]
-    assert table[1][3] == "традиционная (очно)"
+    assert "учитель математики" in table[1][2]
+    assert table[1][3] == "традиционная («один на один»)"
+    acquainted = paragraphs.split("С приказом ознакомлены")[1]
+    assert all(name in acquainted for name in (mentee_names["M-01"], mentor_names[approved["mentor_id"]]))
     assert mentee_names["M-03"] not in paragraphs + str(table)
     assert curator.get(f"/api/v1/runs/{second['id']}/order.docx", params={"months": 13}).status_code == 422
 

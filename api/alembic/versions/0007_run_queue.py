@@ -4,8 +4,8 @@ With SQLite the service computes runs in its own process and needs no queue. The
 one the installed procrastinate ships (``SchemaManager.get_schema``); its version is pinned in
 the lock file, and a newer procrastinate brings its own migrations, applied by a later revision.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from alembic import op
 from procrastinate.schema import SchemaManager
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
