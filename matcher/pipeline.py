@@ -26,8 +26,6 @@ from scipy import sparse
 from matcher.alternatives import alternatives_for
 from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
-from matcher.documents.rendering import batch_documents
-from matcher.documents.templates import TemplateSet
 from matcher.eligibility import Eligibility
 from matcher.explaining import Standing, group_labels, proposals_from, unmatched_from
 from matcher.institutions import InstitutionRegistry, read_institutions
@@ -50,6 +48,7 @@ from matcher.writing import write_outputs
 
 if TYPE_CHECKING:
     from matcher.certificate import PruningCertificate
+    from matcher.documents.templates import TemplateSet
 
 log = logging.getLogger(__name__)
 WHOLE_MODEL_RESOLVES = 8
@@ -341,8 +340,12 @@ def run_files(
     for bank in (mentor_bank, mentee_bank):
         if bank.left_aside:
             result.summary.left_aside[bank.source] = list(bank.left_aside)
-    write_documents = (
-        batch_documents(
+    write_documents = None
+    if documents:  # docxtpl, Jinja2 and pymorphy3's dictionaries are loaded only for documents
+        from matcher.documents.rendering import batch_documents
+        from matcher.documents.templates import TemplateSet
+
+        write_documents = batch_documents(
             result,
             mentor_bank,
             mentee_bank,
@@ -350,9 +353,6 @@ def run_files(
             templates=templates or TemplateSet.standard(),
             today=date.today(),
         )
-        if documents
-        else None
-    )
     pinned = decisions.pinned if decisions is not None else frozenset()
     write_outputs(
         result,
