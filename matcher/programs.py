@@ -100,10 +100,20 @@ def school_year(day: date) -> str:
     return f"{first}/{(first + 1) % 100:02d}"
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+"""School years the service plans (the first calendar year of «2026/27»)."""
+
+
 def year_bounds(year: str) -> tuple[date, date]:
     """The first and the last day of a school year written «2026/27»."""
     head, _, tail = year.partition("/")
-    if not (head.isdigit() and len(head) == 4 and tail.isdigit() and int(tail) == (int(head) + 1) % 100):
+    if not (
+        head.isdigit()
+        and len(head) == 4
+        and FIRST_YEAR <= int(head) <= LAST_YEAR
+        and tail.isdigit()
+        and int(tail) == (int(head) + 1) % 100
+    ):
         raise ProgramTransitionError(f"Учебный год записывается как «2026/27», указано «{year}»")
     first = int(head)
     return date(first, 9, 1), date(first + 1, 8, 31)

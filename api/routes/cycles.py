@@ -4,13 +4,14 @@ municipal remote pass (``api.cycle``); the municipal role only."""
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.access import Caller, Permission
 from api.cycle import run_cycle
 from api.deps import ServicesDep, permitted
 from api.jobs import Jobs
 from api.routes.responses import ERRORS
+from matcher.programs import ProgramTransitionError, year_bounds
 
 router = APIRouter(prefix="/api/v1/cycles", tags=["cycle"], responses=ERRORS)
 
@@ -19,6 +20,15 @@ class CycleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"year": "2026/27"}]})
 
     year: str = Field(pattern=r"^\d{4}/\d{2}$", description="the school year, «2026/27»")
+
+    @field_validator("year")
+    @classmethod
+    def _school_year(cls, year: str) -> str:
+        try:
+            year_bounds(year)
+        except ProgramTransitionError as error:  # «2026/28»: the pattern holds, the year does not
+            raise ValueError(error.message_ru) from None
+        return year
 
 
 class CyclePublic(BaseModel):

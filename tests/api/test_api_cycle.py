@@ -27,6 +27,8 @@ def test_a_cycle_closes_finished_programs_and_places_the_rest_remotely(service: 
     assert curator.post("/api/v1/programs", json=body).status_code == 201
     assert service.user("curator", C).post("/api/v1/cycles", json={"year": "2026/27"}).status_code == 403
     assert municipal.post("/api/v1/cycles", json={"year": "2026-27"}).status_code == 422
+    assert municipal.post("/api/v1/cycles", json={"year": "2026/28"}).status_code == 422  # no such year
+    assert municipal.post("/api/v1/cycles", json={"year": "9999/00"}).status_code == 422
     response = municipal.post("/api/v1/cycles", json={"year": "2026/27"})
     assert response.status_code == 200, response.text
     report = response.json()
