@@ -43,6 +43,9 @@ one by one: the model separates over them, so the sum of their bounds is a bound
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import ClassVar
@@ -343,9 +346,7 @@ def build(problem: MatchingProblem, start: npt.NDArray[np.bool_], big: float) ->
     )
     upper = np.ones(n_cols)
     matrix = rows.matrix(n_cols)
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("threads", 1)
+    highs = _quiet_highs()
     lp = highspy.HighsLp()
     lp.num_col_ = n_cols
     lp.num_row_ = matrix.shape[0]
@@ -427,12 +428,37 @@ class _Relaxation:
     bound: float
 
 
+_BANNER_SHOWN = threading.Event()
+_BANNER_LOCK = threading.Lock()
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A silent single-threaded HiGHS. Its first construction in a process prints an English
+    copyright banner on the C-level standard output, which the curator's terminal (and the
+    command's own summary on stdout) must not get: that one time, stdout goes to /dev/null."""
+    with _BANNER_LOCK:
+        if _BANNER_SHOWN.is_set():
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "wb") as devnull:
+                    os.dup2(devnull.fileno(), 1)
+                    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _BANNER_SHOWN.set()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs
+
+
 def _relaxation(highs: highspy.Highs) -> _Relaxation | None:
     """The LP relaxation (dual simplex): its solution, reduced costs and value, a true bound;
     None when it is infeasible (pins that no assignment keeps)."""
-    relaxed = highspy.Highs()  # type: ignore[no-untyped-call]
-    relaxed.setOptionValue("output_flag", False)
-    relaxed.setOptionValue("threads", 1)
+    relaxed = _quiet_highs()
     lp = highs.getLp()
     lp.integrality_ = []
     relaxed.passModel(lp)
@@ -610,9 +636,7 @@ def kept_under_rescoring(
     start[chosen] = True
     big = fit_ceiling(problem) + 1.0
     model = build(problem, start, big)
-    relaxed = highspy.Highs()  # type: ignore[no-untyped-call]
-    relaxed.setOptionValue("output_flag", False)
-    relaxed.setOptionValue("threads", 1)
+    relaxed = _quiet_highs()
     lp = model.highs.getLp()
     lp.integrality_ = []
     relaxed.passModel(lp)
