@@ -11,25 +11,10 @@ import docx
 import pytest
 
 from matcher.cli import EXIT_CONFIG, EXIT_INPUT, main
+from tests.cli.samples import SAMPLES
+from tests.cli.samples import run_sample as _run
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 OUTPUTS = {"pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", "results.xlsx"}
-
-
-def _run(sample: str, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "run",
-            "--mentors",
-            str(SAMPLES / sample / "mentors.csv"),
-            "--mentees",
-            str(SAMPLES / sample / "mentees.csv"),
-            "--out",
-            str(out),
-            "--quiet",
-            *extra,
-        ]
-    )
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -12,30 +12,14 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from matcher.cli import main
 from matcher.workbook import DECISIONS_RU
+from tests.cli.samples import SAMPLES
+from tests.cli.samples import run_sample as _run
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 SHEETS = ["Пары", "Группы", "Без пары", "Альтернативы", "Сводка"]
 LATIN_WORD = re.compile(
     r"\b(in_person|remote|solid|weight-sensitive|coverage|no_consent|capacity_exhausted)\b"
 )
-
-
-def _run(sample: str, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "run",
-            "--mentors",
-            str(SAMPLES / sample / "mentors.csv"),
-            "--mentees",
-            str(SAMPLES / sample / "mentees.csv"),
-            "--out",
-            str(out),
-            "--quiet",
-            *extra,
-        ]
-    )
 
 
 def _records(sheet: Worksheet) -> list[dict[str, object]]:
