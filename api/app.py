@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -23,8 +24,8 @@ from api.deps import Services
 from api.jobs import Jobs, RunDispatcher
 from api.middleware import BodyLimit, RequestLog, SecurityHeaders, TokenThrottle
 from api.queue import QueuedJobs
-from api.routes import api_router
-from api.storage.db import make_engine, make_sessions, migrate
+from api.routes import ROUTERS
+from api.storage.db import answering_engine, make_engine, make_sessions, migrate
 from matcher.taxonomy import load_taxonomy
 
 DESCRIPTION = """
@@ -54,7 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             runs = jobs
         runs.recover()
         app.state.services = Services(
-            settings=settings, sessions=sessions, taxonomy=taxonomy, jobs=runs, callers=CallerCache()
+            settings=settings,
+            sessions=sessions,
+            engine=answering_engine(engine),
+            taxonomy=taxonomy,
+            jobs=runs,
+            callers=CallerCache(),
+            answering=CapacityLimiter(settings.answer_threads),
         )
         try:
             yield
@@ -72,10 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     handlers.install(app)
     app.add_middleware(BodyLimit, json_bytes=settings.max_json_bytes, upload_bytes=settings.max_upload_bytes)
-    app.add_middleware(TokenThrottle, limit=settings.bad_tokens_per_minute)
+    app.add_middleware(
+        TokenThrottle, limit=TokenThrottle.share(settings.bad_tokens_per_minute, settings.web_processes)
+    )
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)  # the outermost: every answer, a logged 500 too, gets the headers
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static/swagger", StaticFiles(packages=[("fastapi_offline", "static")]), name="swagger")
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
     return app

@@ -9,6 +9,7 @@ latest truth. People are stored as their validated fields and turned back into t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,6 +18,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.access import Caller
+from api.errors import Conflict
+from api.person_keys import RunKeys
 from api.schemas import DB_INT_MAX
 from api.storage import repository
 from api.storage.tables import MenteeRow, MentorRow
@@ -24,7 +27,14 @@ from matcher.errors import CellProblem, InputError
 from matcher.model import MeetingFormat, Mentee, MenteeBank, Mentor, MentorBank, Person
 from matcher.reading import FREE_TEXT, RawTable, control_character, control_message, read_table
 from matcher.taxonomy import Taxonomy
-from matcher.validation import check_references, validate_mentees, validate_mentors
+from matcher.validation import (
+    ID_RULE,
+    check_references,
+    is_safe_id,
+    unknown_mentor_message,
+    validate_mentees,
+    validate_mentors,
+)
 
 Kind = Literal["mentors", "mentees"]
 DEGREES = (1, 2, 3)
@@ -56,12 +66,52 @@ def mentee_of(row: MenteeRow) -> Mentee:
 
 
 def banks_for_run(session: Session, *, institution: str | None) -> tuple[MenteeBank, MentorBank]:
-    """One institution's people, or everybody's when ``institution`` is None."""
+    """One institution's people, or everybody's when ``institution`` is None, under the ids the
+    run gives the library (``RunKeys``). A mentee's preferred and excluded mentors name mentors by
+    id: its own institution's mentor with that id, else the mentors of other institutions with it
+    (the pool's; only they can meet it across institutions)."""
+    keys = RunKeys(institution)
     mentees = repository.people_of(session, MenteeRow, institution=institution)
     mentors = repository.people_of(session, MentorRow, institution=institution)
+    by_id: dict[str, list[MentorRow]] = defaultdict(list)
+    for row in mentors:
+        by_id[row.id].append(row)
+
+    def named(mentee: MenteeRow, ids: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for mentor_id in ids:
+            rows = by_id.get(mentor_id, [])
+            own = [row for row in rows if row.institution == mentee.institution]
+            found.extend(keys.key(row.institution, row.id) for row in own or rows)
+        return list(dict.fromkeys(found))
+
     return (
-        MenteeBank(tuple(mentee_of(row) for row in mentees), source="mentees"),
-        MentorBank(tuple(mentor_of(row) for row in mentors), source="mentors"),
+        MenteeBank(
+            tuple(
+                Mentee.model_validate(
+                    {
+                        **{name: getattr(row, name) for name in MENTEE_FIELDS},
+                        "id": keys.key(row.institution, row.id),
+                        "preferred_mentors": named(row, row.preferred_mentors),
+                        "excluded_mentors": named(row, row.excluded_mentors),
+                    }
+                )
+                for row in mentees
+            ),
+            source="mentees",
+        ),
+        MentorBank(
+            tuple(
+                Mentor.model_validate(
+                    {
+                        **{name: getattr(row, name) for name in MENTOR_FIELDS},
+                        "id": keys.key(row.institution, row.id),
+                    }
+                )
+                for row in mentors
+            ),
+            source="mentors",
+        ),
     )
 
 
@@ -91,14 +141,14 @@ def referable_mentors(session: Session, caller: Caller, mentees: Sequence[Mentee
     return MentorBank(tuple(mentor_of(row) for row in (*own, *pool)), source=POOL_SOURCE_RU)
 
 
-def _scope_problems(
-    people: Sequence[Person], table: RawTable, caller: Caller, stored: Mapping[str, str]
-) -> list[CellProblem]:
-    """Rows the caller may not write: another institution's people, or an id another one holds."""
+def _scope_problems(people: Sequence[Person], table: RawTable, caller: Caller) -> list[CellProblem]:
+    """Rows the caller may not write: another institution's people. Ids are the institution's
+    own (people are keyed by institution and id), so whether another institution uses an id is
+    never looked at."""
     if caller.scope is None:
         return []
     rows = _row_numbers(table)
-    problems = [
+    return [
         CellProblem(
             table.file,
             rows[person.id],
@@ -109,18 +159,6 @@ def _scope_problems(
         for person in people
         if person.institution != caller.scope
     ]
-    problems.extend(
-        CellProblem(
-            table.file,
-            rows[person_id],
-            table.headers.get("id", "id"),
-            person_id,
-            "этот идентификатор нельзя использовать: выберите другой",
-        )
-        for person_id, institution in stored.items()
-        if institution != caller.scope
-    )
-    return problems
 
 
 def _control_character(column: str, value: object) -> str | None:
@@ -160,16 +198,12 @@ def import_bank(
     people: Sequence[Person]
     if kind == "mentors":
         people, fields = validate_mentors(table, taxonomy).mentors, MENTOR_FIELDS
-        found = repository.people_by_id(session, MentorRow, (person.id for person in people))
-        held = {key: row.institution for key, row in found.items()}
     else:
         bank = validate_mentees(table, taxonomy)
         check_references(bank, referable_mentors(session, caller, bank.mentees), mentee_table=table)
         people, fields = bank.mentees, MENTEE_FIELDS
-        seen = repository.people_by_id(session, MenteeRow, (person.id for person in people))
-        held = {key: row.institution for key, row in seen.items()}
     records = [_record(person, fields) for person in people]
-    problems = _scope_problems(people, table, caller, held)
+    problems = _scope_problems(people, table, caller)
     problems += _storage_problems(records, table.file, _row_numbers(table), table.headers)
     if problems:
         raise InputError(sorted(problems, key=lambda problem: problem.row))
@@ -209,6 +243,29 @@ def _problems_of(error: ValidationError) -> list[CellProblem]:
     ]
 
 
+def _reference_problems(
+    session: Session, caller: Caller, mentee: Mentee, patch: Mapping[str, Any]
+) -> list[CellProblem]:
+    """Preferred and excluded mentors set by a PATCH, checked as an import checks them: ids of
+    the safe characters, naming a mentor the caller may refer to by the pool's rules (a mentor of
+    another institution outside the pool is answered as one that does not exist)."""
+    columns = [
+        column for column in ("preferred_mentors", "excluded_mentors") if patch.get(column) is not None
+    ]
+    if not columns:
+        return []
+    bank = referable_mentors(session, caller, [mentee])
+    known = {mentor.id for mentor in bank.mentors}
+    problems = []
+    for column in columns:
+        for mentor_id in getattr(mentee, column):
+            if not is_safe_id(mentor_id):
+                problems.append(CellProblem("", 0, column, mentor_id, ID_RULE))
+            elif mentor_id not in known:
+                problems.append(CellProblem("", 0, column, mentor_id, unknown_mentor_message(bank.source)))
+    return problems
+
+
 def edit_person(
     session: Session,
     row: MentorRow | MenteeRow,
@@ -240,8 +297,14 @@ def edit_person(
     except ValidationError as error:
         raise InputError(_problems_of(error)) from None
     problems = _storage_problems([record], "", {}, {})
+    if isinstance(row, MenteeRow):
+        problems += _reference_problems(session, caller, Mentee.model_validate(record), patch)
     if problems:
         raise InputError(problems)
+    if record["institution"] != row.institution and repository.people_with_id(
+        session, type(row), row.id, scope=None, institution=record["institution"]
+    ):
+        raise Conflict(f"В организации {record['institution']} уже есть человек с идентификатором {row.id}")
     if isinstance(row, MentorRow):
         repository.update_person(session, row, record, caller=caller)
     else:

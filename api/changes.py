@@ -11,7 +11,7 @@ names each pair that left or joined and sums it up in one Russian sentence for t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,6 +48,35 @@ class DecidedPair(Protocol):
     def mentee_institution(self) -> str | None: ...
     @property
     def mentor_institution(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedPair:
+    """A stored proposal with its people named as a run names them (``api.person_keys.RunKeys``)."""
+
+    mentee_id: str
+    mentor_id: str
+    status: str
+    mentee_consent: bool | None
+    mentor_consent: bool | None
+    mentee_institution: str | None
+    mentor_institution: str | None
+
+
+def keyed(proposals: Iterable[DecidedPair], key: Callable[[str | None, str], str]) -> list[KeyedPair]:
+    """``proposals`` with each person's id replaced by ``key(institution, id)``."""
+    return [
+        KeyedPair(
+            key(p.mentee_institution, p.mentee_id),
+            key(p.mentor_institution, p.mentor_id),
+            p.status,
+            p.mentee_consent,
+            p.mentor_consent,
+            p.mentee_institution,
+            p.mentor_institution,
+        )
+        for p in proposals
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +170,12 @@ def _causes(items: list[dict[str, str]]) -> str:
     return "; ".join(causes) or "изменились банки или настройки подбора"
 
 
-def _item(pair: Pair, institutions: tuple[str, str], change: str, reason: str) -> dict[str, str]:
+def _item(
+    pair: Pair, institutions: tuple[str, str], change: str, reason: str, plain: Callable[[str], str]
+) -> dict[str, str]:
     return {
-        "mentee_id": pair[0],
-        "mentor_id": pair[1],
+        "mentee_id": plain(pair[0]),
+        "mentor_id": plain(pair[1]),
         "mentee_institution": institutions[0],
         "mentor_institution": institutions[1],
         "change": change,
@@ -175,12 +206,18 @@ def _summed_up(base_run_id: int, items: list[dict[str, str]], kept: int) -> dict
 
 
 def changes_against(
-    base_run_id: int, base: Iterable[DecidedPair], proposals: Iterable[Proposal], *, sides: Sides
+    base_run_id: int,
+    base: Iterable[DecidedPair],
+    proposals: Iterable[Proposal],
+    *,
+    sides: Sides,
+    plain: Callable[[str], str] = str,
 ) -> dict[str, Any]:
     """Kept, removed and added pairs of a run against its base, with reasons (``ChangesPublic``).
 
-    Each item names the institutions of its two people, and ``kept_by_institution`` counts the
-    kept pairs of each institution, so ``changes_within`` can show each caller its own part."""
+    Each item names the institutions of its two people and their ids (``plain`` turns the run's
+    keys into the people's own ids), and ``kept_by_institution`` counts the kept pairs of each
+    institution, so ``changes_within`` can show each caller its own part."""
     base_by_pair = {_pair(p): p for p in base}
     new_pairs = {_pair(p) for p in proposals}
     removals = [
@@ -189,9 +226,9 @@ def changes_against(
         if pair not in new_pairs
     ]
     added = sorted(new_pairs - set(base_by_pair))
-    items = [_item(r.pair, _base_sides(base_by_pair[r.pair]), "removed", r.reason) for r in removals] + [
-        _item(p, (sides.mentees[p[0]], sides.mentors[p[1]]), "added", "new") for p in added
-    ]
+    items = [
+        _item(r.pair, _base_sides(base_by_pair[r.pair]), "removed", r.reason, plain) for r in removals
+    ] + [_item(p, (sides.mentees[p[0]], sides.mentors[p[1]]), "added", "new", plain) for p in added]
     kept_by_institution: dict[str, int] = {}
     for pair in new_pairs & set(base_by_pair):
         for code in set(_base_sides(base_by_pair[pair])):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ def serve(*, host: str, port: int, workers: int = 1) -> int:
     """
     _log_to_stderr()
     if workers > 1:
+        os.environ["MENTOR_MATCH_WEB_PROCESSES"] = str(workers)  # each process throttles its share
         uvicorn.run(
             "api.app:create_app",
             factory=True,
@@ -150,10 +152,14 @@ def revoke_user(*, user_id: int) -> int:
     return 0
 
 
-def cycle(*, year: str, out: str | None) -> int:
+def cycle(
+    *, year: str, out: str | None, heavy_years: int | None = None, heavy_year_mentees: int | None = None
+) -> int:
     """``mentor-match cycle --year 2026/27``: the yearly cycle on ``DATABASE_URL``; the report is
-    printed in Russian and written as JSON to ``out`` when given."""
+    printed in Russian and written as JSON to ``out`` when given. ``heavy_years`` (and
+    ``heavy_year_mentees``) set the limit on consecutive heavy years, else the settings do."""
     from api.access import Caller
+    from api.config import heavy_years_rule
     from api.cycle import report_ru, run_cycle
     from api.jobs import Jobs
     from matcher.programs import ProgramTransitionError, year_bounds
@@ -164,7 +170,13 @@ def cycle(*, year: str, out: str | None) -> int:
     except ProgramTransitionError as error:
         print(error.message_ru, file=sys.stderr)
         return EXIT_USAGE
+    if (heavy_years is not None and not 1 <= heavy_years <= 10) or (
+        heavy_year_mentees is not None and not 1 <= heavy_year_mentees <= 100
+    ):
+        print("--heavy-years — от 1 до 10, --heavy-year-mentees — от 1 до 100", file=sys.stderr)
+        return EXIT_USAGE
     settings = Settings()
+    rule = heavy_years_rule(heavy_years, heavy_year_mentees, settings)
     engine = make_engine(settings.database_url)
     try:
         migrate(engine)
@@ -172,9 +184,10 @@ def cycle(*, year: str, out: str | None) -> int:
         with sessions() as session:
             user = repository.cycle_user(session)
             caller = Caller(user_id=user.id, name=user.name, role=Role.MUNICIPAL, institution=None)
-        jobs = Jobs(sessions, load_taxonomy(settings.taxonomy_extension), 1)
+        taxonomy = load_taxonomy(settings.taxonomy_extension)
+        jobs = Jobs(sessions, taxonomy, 1)
         try:
-            report = run_cycle(sessions, jobs, year=year, caller=caller)
+            report = run_cycle(sessions, jobs, year=year, caller=caller, taxonomy=taxonomy, heavy_years=rule)
         finally:
             jobs.shutdown()
     finally:
@@ -182,4 +195,51 @@ def cycle(*, year: str, out: str | None) -> int:
     print(report_ru(report))
     if out is not None:
         Path(out).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def monitoring(*, year: str, out: str, institution: str | None) -> int:
+    """``mentor-match monitoring --year 2026/27 --out DIR``: the monitoring report of ``DATABASE_URL``
+    for the whole municipality (or one ``institution``), as a workbook and a page with charts."""
+    from api.access import Caller
+    from api.errors import NotFound
+    from api.monitoring import monitoring_report
+    from api.monitoring_page import monitoring_html
+    from api.monitoring_workbook import monitoring_xlsx
+    from matcher.monitoring import INDICATORS
+    from matcher.programs import ProgramTransitionError, year_bounds
+
+    try:
+        year_bounds(year)
+    except ProgramTransitionError as error:
+        print(error.message_ru, file=sys.stderr)
+        return EXIT_USAGE
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        with make_sessions(engine)() as session:
+            user = repository.cycle_user(session)
+            caller = Caller(user_id=user.id, name=user.name, role=Role.MUNICIPAL, institution=None)
+            try:
+                report = monitoring_report(session, year=year, institution=institution, caller=caller)
+            except NotFound:
+                print(f"Организация «{institution}» не найдена", file=sys.stderr)
+                return EXIT_USAGE
+    finally:
+        engine.dispose()
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"monitoring-{year.replace('/', '-')}"
+    (folder / f"{stem}.xlsx").write_bytes(monitoring_xlsx(report))
+    (folder / f"{stem}.html").write_text(monitoring_html(report, made=datetime.now(UTC)), encoding="utf-8")
+    total = report.monitoring.municipality or next(iter(report.monitoring.institutions), None)
+    print(f"Мониторинг за {year} учебный год: организаций — {len(report.monitoring.institutions)}.")
+    if total is not None:
+        for key, label in INDICATORS.items():
+            share = total.share(key)
+            value = "нет данных" if share.percent is None else f"{share.percent:.1f} %"
+            goal = "" if share.target is None else f" (цель {share.target:.0f} %)"
+            print(f"  {label}: {value}{goal}")
+    print(f"Записаны {folder / (stem + '.xlsx')} и {folder / (stem + '.html')}")
     return 0

@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matcher.heavy_years import DEFAULT_HEAVY_MENTEES, HeavyYears
+
 DEFAULT_DATABASE_URL = "sqlite:///mentor-match.db"
 PSYCOPG_SCHEME = "postgresql+psycopg://"
 
@@ -33,6 +35,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database",
     )
     run_workers: int = Field(default=2, ge=1, le=16, description="matching runs computed at once")
+    answer_threads: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="threads answering the busiest requests (pages, decisions) at once",
+    )
     embedded_worker: bool = Field(
         default=True,
         description="with PostgreSQL, also compute queued runs in this process (false: separate workers)",
@@ -48,6 +56,25 @@ class Settings(BaseSettings):
     bad_tokens_per_minute: int = Field(
         default=20, ge=1, description="answers 401 to one client address in a minute before it gets 429"
     )
+    web_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="web processes serving one port (set by `serve --workers N`); each throttles its share",
+    )
+    heavy_years: int | None = Field(
+        default=None,
+        ge=1,
+        le=10,
+        description="consecutive heavy school years a mentor may carry before a year without new mentees "
+        "(the yearly cycle; none: no limit)",
+    )
+    heavy_year_mentees: int = Field(
+        default=DEFAULT_HEAVY_MENTEES,
+        ge=1,
+        le=100,
+        description="mentees in programs that make a school year heavy",
+    )
     taxonomy_extension: Path | None = Field(
         default=None, description="CSV extending the packaged taxonomy (same columns)"
     )
@@ -56,3 +83,11 @@ class Settings(BaseSettings):
     @classmethod
     def _psycopg(cls, url: str) -> str:
         return normalise_database_url(url)
+
+
+def heavy_years_rule(years: int | None, mentees: int | None, settings: Settings) -> HeavyYears | None:
+    """The limit on consecutive heavy years: what the call says, else the service's settings."""
+    limit = years if years is not None else settings.heavy_years
+    if limit is None:
+        return None
+    return HeavyYears(years=limit, mentees=mentees if mentees is not None else settings.heavy_year_mentees)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from api.mentoring_kinds import FORMAT_RU, mentoring_kind_ru
+from api.person_keys import SEPARATOR, RunKeys
 from api.review import People
 from api.schemas import ChangePublic, PersonSummary, ProposalPublic, RunPublic
 from api.storage.run_records import RecordedDecision
@@ -108,7 +109,16 @@ def segments(breakdown: Mapping[str, float], weights: ScoringWeights) -> tuple[S
 
 
 def card(row: ProposalRow, people: People, weights: ScoringWeights, *, grouped: bool) -> Card:
-    mentor, mentee = people.mentors.get(row.mentor_id), people.mentees.get(row.mentee_id)
+    mentor = (
+        None
+        if row.mentor_institution is None
+        else people.mentors.get((row.mentor_institution, row.mentor_id))
+    )
+    mentee = (
+        None
+        if row.mentee_institution is None
+        else people.mentees.get((row.mentee_institution, row.mentee_id))
+    )
     kind = (
         ""
         if mentor is None or mentee is None
@@ -129,14 +139,14 @@ def sections(rows: Sequence[ProposalRow], people: People, weights: ScoringWeight
     """The page's proposals, in their order, by the mentee's institution and then pair or group."""
     out: list[Section] = []
     for row in rows:
-        mentee = people.mentee(row.mentee_id)
+        mentee = people.mentee(row.mentee_institution, row.mentee_id)
         institution = mentee.institution_name if mentee is not None else ERASED
         if not out or out[-1].institution != institution:
             out.append(Section(institution))
         blocks = out[-1].blocks
         group = row.group_id or None
         if group is None or not blocks or blocks[-1].group_id != group:
-            blocks.append(Block(group, people.mentor(row.mentor_id)))
+            blocks.append(Block(group, people.mentor(row.mentor_institution, row.mentor_id)))
         blocks[-1].cards.append(card(row, people, weights, grouped=group is not None))
     return out
 
@@ -155,8 +165,8 @@ def changes(items: Sequence[ChangePublic], people: People) -> list[Change]:
     return [
         Change(
             added=item.change == "added",
-            mentee=_name(people.mentee(item.mentee_id)),
-            mentor=_name(people.mentor(item.mentor_id)),
+            mentee=_name(people.mentee(item.mentee_institution, item.mentee_id)),
+            mentor=_name(people.mentor(item.mentor_institution, item.mentor_id)),
             reason=item.reason_ru,
         )
         for item in items
@@ -192,18 +202,29 @@ def figures(summary: Mapping[str, Any] | None) -> list[str]:
     ]
 
 
-WORD = re.compile(r"[\w-]+")
+WORD = re.compile(r"[\w-]+(?:@[\w-]+)?")
 
 
-def mentioned_ids(*texts: str) -> set[str]:
-    """Words of ``texts`` that may be people's ids (they hold a digit)."""
-    return {w for text in texts for w in WORD.findall(text) if any(c.isdigit() for c in w)}
+def mentioned_ids(keys: RunKeys, *texts: str) -> set[tuple[str, str]]:
+    """(institution, id) of the words of ``texts`` that may be people's ids (they hold a digit),
+    read as the run named its people (``RunKeys``)."""
+    words = {w for text in texts for w in WORD.findall(text) if any(c.isdigit() for c in w)}
+    return {key for w in words if (key := _person(keys, w)) is not None}
 
 
-def named(text: str, people: People) -> str:
-    """``text`` with each mentor's id replaced by the mentor's ФИО."""
+def _person(keys: RunKeys, word: str) -> tuple[str, str] | None:
+    return keys.person(word) if SEPARATOR in word or keys.institution is not None else None
+
+
+def named(text: str, people: People, keys: RunKeys) -> str:
+    """``text`` (a run's explanation or fix) with each mentor's id replaced by the mentor's ФИО."""
     mentors = people.mentors
-    return WORD.sub(lambda m: mentors[m[0]].full_name if m[0] in mentors else m[0], text)
+
+    def name(match: re.Match[str]) -> str:
+        key = _person(keys, match[0])
+        return mentors[key].full_name if key is not None and key in mentors else match[0]
+
+    return WORD.sub(name, text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,11 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter
 from fastapi import Depends, File, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import Caller, Permission, Role, hash_token
@@ -29,13 +31,13 @@ from api.errors import (
     Forbidden,
     NotFound,
     TooLarge,
-    TooManyRequests,
     Unacceptable,
     Unauthorized,
 )
 from api.jobs import RunDispatcher, run_options
-from api.schemas import DB_INT_MAX, ConsentCreate, RunCreate
+from api.schemas import DB_INT_MAX, RunCreate
 from api.storage import program_records, repository, run_records
+from api.storage.repository import Person
 from api.storage.tables import MenteeRow, MentorRow, ProgramRow, ProposalRow, RunRow
 from matcher.taxonomy import Taxonomy
 
@@ -46,9 +48,13 @@ class Services:
 
     settings: Settings
     sessions: sessionmaker[Session]
+    engine: Engine
+    """The engine of the busiest requests' Core statements (``db.answering_engine``)."""
     taxonomy: Taxonomy
     jobs: RunDispatcher
     callers: CallerCache
+    answering: CapacityLimiter
+    """Threads answering the busiest requests at once (``api.answers``)."""
 
 
 async def get_services(request: Request) -> Services:
@@ -82,10 +88,7 @@ def _look_up_caller(services: Services, token_hash: str) -> Caller | None:
         return Caller(user_id=user.id, name=user.name, role=Role(user.role), institution=user.institution)
 
 
-async def get_caller(
-    services: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
+async def _caller(services: Services, credentials: HTTPAuthorizationCredentials | None) -> Caller:
     if credentials is None:
         raise Unauthorized("Нужен токен доступа: заголовок Authorization: Bearer <токен>")
     token_hash = hash_token(credentials.credentials)
@@ -96,6 +99,13 @@ async def get_caller(
             raise Unauthorized("Токен доступа не распознан, отозван или истёк")
         services.callers.put(token_hash, caller)
     return caller
+
+
+async def get_caller(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    return await _caller(services, credentials)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
@@ -113,13 +123,41 @@ _REFUSED = {
 
 def permitted(permission: Permission) -> Callable[[Caller], Coroutine[None, None, Caller]]:
     async def check(caller: CallerDep) -> Caller:
-        if not caller.may(permission):
-            raise Forbidden(f"Роль «{caller.role.value}» не даёт права на {_REFUSED[permission]}")
-        return caller
+        return _check(caller, permission)
 
     return check
 
 
+def _check(caller: Caller, permission: Permission) -> Caller:
+    if not caller.may(permission):
+        raise Forbidden(f"Роль «{caller.role.value}» не даёт права на {_REFUSED[permission]}")
+    return caller
+
+
+@dataclass(frozen=True, slots=True)
+class Answering:
+    """What the busiest requests (``api.answers``) need: the services and a permitted caller."""
+
+    services: Services
+    caller: Caller
+
+
+def answering(permission: Permission) -> Callable[[Request], Coroutine[None, None, Answering]]:
+    """The services and the caller with ``permission`` as one dependency of the request alone:
+    the same token, cache and refusals as ``permitted``, without FastAPI resolving three nested
+    dependencies per request. A route using it declares the token in its OpenAPI operation
+    (``TOKEN_SECURITY``), which the nested ``HTTPBearer`` dependency would have done."""
+
+    async def check(request: Request) -> Answering:
+        services: Services = request.app.state.services
+        return Answering(services, _check(await _caller(services, await _bearer(request)), permission))
+
+    return check
+
+
+TOKEN_SECURITY: dict[str, Any] = {"security": [{"token": []}]}
+ReadersAnswering = Annotated[Answering, Depends(answering(Permission.READ))]
+DecidersAnswering = Annotated[Answering, Depends(answering(Permission.DECIDE))]
 Readers = Annotated[Caller, Depends(permitted(Permission.READ))]
 BankEditors = Annotated[Caller, Depends(permitted(Permission.EDIT_BANKS))]
 RunStarters = Annotated[Caller, Depends(permitted(Permission.START_RUNS))]
@@ -134,10 +172,11 @@ class Paging:
     offset: int
 
 
-async def get_paging(
-    limit: Annotated[int, Query(ge=1, le=1000, description="items per page")] = 50,
-    offset: Annotated[int, Query(ge=0, le=DB_INT_MAX, description="items skipped")] = 0,
-) -> Paging:
+Limit = Annotated[int, Query(ge=1, le=1000, description="items per page")]
+Offset = Annotated[int, Query(ge=0, le=DB_INT_MAX, description="items skipped")]
+
+
+async def get_paging(limit: Limit = 50, offset: Offset = 0) -> Paging:
     return Paging(limit=limit, offset=offset)
 
 
@@ -147,17 +186,51 @@ PersonId = Annotated[str, Path(alias="id", description="the person's id in the b
 ResourceId = Annotated[int, Path(alias="id", ge=1, le=DB_INT_MAX)]
 
 
-def mentor_in_scope(person_id: PersonId, session: SessionDep, caller: Readers) -> MentorRow:
-    row = repository.get_person(session, MentorRow, person_id, scope=caller.scope)
-    if row is None:
-        raise NotFound("Наставник не найден")
+PersonInstitution = Annotated[
+    str | None,
+    Query(
+        alias="institution",
+        max_length=200,
+        description="the person's institution: needed by the municipal role when several institutions "
+        "use the id (409 otherwise); for any other role only its own institution is found",
+    ),
+]
+
+
+def _one_person(
+    table: type[Person],
+    person_id: str,
+    institution: str | None,
+    session: Session,
+    caller: Caller,
+    missing_ru: str,
+) -> Person:
+    """The caller's person with this id: a curator, council or reader finds only its own
+    institution's (another institution's id answers as a missing one); the municipal role gets
+    409 naming the institutions that use the id when it did not say which."""
+    found = repository.people_with_id(session, table, person_id, scope=caller.scope, institution=institution)
+    if not found:
+        raise NotFound(missing_ru)
+    if len(found) > 1:
+        codes = ", ".join(row.institution for row in found)
+        raise Conflict(
+            f"Идентификатор {person_id} есть в нескольких организациях ({codes}): "
+            "укажите организацию параметром ?institution=КОД"
+        )
+    return found[0]
+
+
+def mentor_in_scope(
+    person_id: PersonId, session: SessionDep, caller: Readers, institution: PersonInstitution = None
+) -> MentorRow:
+    row: MentorRow = _one_person(MentorRow, person_id, institution, session, caller, "Наставник не найден")
     return row
 
 
-def mentee_in_scope(person_id: PersonId, session: SessionDep, caller: Readers) -> MenteeRow:
-    row = repository.get_person(session, MenteeRow, person_id, scope=caller.scope)
-    if row is None:
-        raise NotFound("Наставляемый не найден")
+def mentee_in_scope(
+    person_id: PersonId, session: SessionDep, caller: Readers, institution: PersonInstitution = None
+) -> MenteeRow:
+    row: MenteeRow = _one_person(MenteeRow, person_id, institution, session, caller, "Наставляемый не найден")
     return row
 
 
@@ -191,17 +264,6 @@ def program_in_scope(program_id: ResourceId, session: SessionDep, caller: Reader
 ProgramInScope = Annotated[ProgramRow, Depends(program_in_scope)]
 
 
-def consent_in_scope(body: ConsentCreate, proposal: ProposalInScope, caller: Deciders) -> ConsentCreate:
-    """An institution records the agreement of its own participant only; the municipal role any."""
-    institution = proposal.mentee_institution if body.party == "mentee" else proposal.mentor_institution
-    if caller.scope is not None and institution != caller.scope:
-        raise Forbidden("Согласие участника из другой организации записывает его организация")
-    return body
-
-
-ConsentInScope = Annotated[ConsentCreate, Depends(consent_in_scope)]
-
-
 @dataclass(frozen=True, slots=True)
 class PlannedRun:
     """A run request checked against the caller's scope and the library's options: what to match,
@@ -213,20 +275,7 @@ class PlannedRun:
     options: dict[str, Any]
 
 
-def ensure_queue_room(session: Session, services: Services, institution: str | None) -> None:
-    """One institution (or the municipality) has at most ``max_queued_runs`` runs waiting or
-    being computed: a client cannot fill the queue for everybody."""
-    limit = services.settings.max_queued_runs
-    if run_records.count_active_runs(session, institution=institution) >= limit:
-        raise TooManyRequests(
-            f"Уже ждут или выполняются {limit} запусков подбора этой организации; "
-            "дождитесь их завершения и повторите"
-        )
-
-
-def planned_run(
-    body: RunCreate, caller: RunStarters, session: SessionDep, services: ServicesDep
-) -> PlannedRun:
+def planned_run(body: RunCreate, caller: RunStarters, session: SessionDep) -> PlannedRun:
     if body.scope == "municipality":
         if not caller.may(Permission.CROSS_INSTITUTION):
             raise Forbidden("Подбор по всему муниципалитету может запустить только муниципальный куратор")
@@ -248,7 +297,6 @@ def planned_run(
         if base.status != "done":
             raise Conflict("Базовый запуск ещё не завершён: на его решения пока нельзя опереться")
     run_options(body.options)
-    ensure_queue_room(session, services, institution)
     return PlannedRun(body.scope, institution, body.based_on, body.options)
 
 

@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound, Unacceptable
+from api.person_keys import qualified
 from api.storage import repository, run_records
 from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow
 from matcher.documents.content import MenteeRecord, MentorRecord, Official, Pairing, Period, pairings_from
@@ -82,15 +83,43 @@ def _render(source: TemplateSource, context: dict[str, object]) -> bytes:
         raise Unacceptable(f"Документ не собран: {exc}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class _Qualified:
+    """A proposal whose people are named by qualified ids (two institutions may share an id)."""
+
+    mentee_id: str
+    mentor_id: str
+    group_id: str
+    format: str
+
+
 def _pairings(
     session: Session, proposals: Sequence[ProposalRow]
 ) -> tuple[list[Pairing], InstitutionRegistry]:
-    mentors = repository.people_by_id(session, MentorRow, (p.mentor_id for p in proposals))
-    mentees = repository.people_by_id(session, MenteeRow, (p.mentee_id for p in proposals))
+    mentors = repository.people_by_key(
+        session, MentorRow, ((p.mentor_institution, p.mentor_id) for p in proposals)
+    )
+    mentees = repository.people_by_key(
+        session, MenteeRow, ((p.mentee_institution, p.mentee_id) for p in proposals)
+    )
     codes = {mentor.institution for mentor in mentors.values()} | {
         mentee.institution for mentee in mentees.values()
     }
-    return pairings_from(proposals, mentors, mentees), repository.institution_registry(session, codes)
+    named = [
+        _Qualified(
+            qualified(p.mentee_institution or "", p.mentee_id),
+            qualified(p.mentor_institution or "", p.mentor_id),
+            p.group_id,
+            p.format,
+        )
+        for p in proposals
+    ]
+    pairings = pairings_from(
+        named,
+        {qualified(*key): row for key, row in mentors.items()},
+        {qualified(*key): row for key, row in mentees.items()},
+    )
+    return pairings, repository.institution_registry(session, codes)
 
 
 def _agreed(proposal: ProposalRow) -> bool:
@@ -147,7 +176,8 @@ def participant_docx(
 ) -> bytes:
     """The consent or a questionnaire of the proposal's mentee or mentor, issued by their institution."""
     pairing, registry = _pairing_of(session, proposal)
-    mentee = session.get(MenteeRow, proposal.mentee_id)  # the same object as in the pairing
+    # the same object as in the pairing
+    mentee = session.get(MenteeRow, {"institution": proposal.mentee_institution, "id": proposal.mentee_id})
     person: MentorRecord | MenteeRecord | None = (
         pairing.mentor if party == "mentor" else next((m for m in pairing.mentees if m is mentee), None)
     )

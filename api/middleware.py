@@ -34,12 +34,15 @@ THROTTLED_RU = "Слишком много запросов с неверным �
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 PAGE_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'self'"
 )
-"""HTML pages (the council's page, ``/docs``) carry their script and style inline and call only
-this service; everything else (JSON, documents) may load nothing at all."""
+"""HTML pages (the council's page, ``/docs``) load their scripts and styles from this service's
+static files only (no inline script or style, nothing from elsewhere) and call only this
+service; everything else (JSON, documents) may load nothing at all. A route that sets its own
+policy keeps it: the monitoring report, a self-contained document, allows its inline styles
+and runs no script at all (``api.routes.monitoring.REPORT_CSP``)."""
 
 
 async def send_json(
@@ -90,8 +93,9 @@ class SecurityHeaders:
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer"),
-                    (b"content-security-policy", csp.encode()),
                 ]
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", csp.encode()))
                 if private and not any(k.lower() == b"cache-control" for k, _ in headers):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -148,9 +152,23 @@ class RequestLog:
 
 class TokenThrottle:
     """After ``limit`` answers 401 to one client address within a minute, that address gets 429
-    for the rest of the minute, whatever it sends; logged once per minute, never with the token."""
+    for the rest of the minute, whatever it sends; logged once per minute, never with the token.
+
+    The count is kept in the process. With ``serve --workers N`` each of the N processes counts
+    the 401s it answered itself and allows ``share(limit, N)`` of them, so an address gets at
+    most ``limit`` (or N when the limit is below N) answers 401 a minute from the whole service
+    however the kernel spreads its connections, and is throttled sooner when they go to fewer
+    processes (one keep-alive connection stays with one process). That is enough for what the
+    throttle is for: a token holds 256 random bits, so the 401s are noise and load, never a path
+    to guessing one; sharing the count through the database would cost a write per 401 and a
+    read per request."""
 
     WINDOW_SECONDS = 60.0
+
+    @staticmethod
+    def share(limit: int, processes: int) -> int:
+        """One process's part of the service's limit (at least 1)."""
+        return max(1, limit // processes)
 
     def __init__(self, app: ASGIApp, *, limit: int) -> None:
         self.app = app

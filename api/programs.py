@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.access import Caller
 from api.errors import Conflict
 from api.mentoring_kinds import mentoring_kind_ru
+from api.person_keys import qualified
 from api.storage import program_records, repository, run_records
 from api.storage.tables import MenteeRow, MentorRow, ProgramRow, ProposalRow, RunRow
 from matcher.programs import (
@@ -42,8 +43,8 @@ def _refused_as_conflict() -> Iterator[None]:
 
 
 def _kind(session: Session, proposal: ProposalRow) -> str:
-    mentor = session.get(MentorRow, proposal.mentor_id)
-    mentee = session.get(MenteeRow, proposal.mentee_id)
+    mentor = session.get(MentorRow, {"institution": proposal.mentor_institution, "id": proposal.mentor_id})
+    mentee = session.get(MenteeRow, {"institution": proposal.mentee_institution, "id": proposal.mentee_id})
     if mentor is None or mentee is None:
         return "традиционная"
     return mentoring_kind_ru(
@@ -128,6 +129,6 @@ def replace_mentor(
         based_on=None,
         options={},
         caller=caller,
-        mentees=[ended.mentee_id],
+        mentees=[qualified(ended.mentee_institution, ended.mentee_id)],
     )
     return ended, run

@@ -436,6 +436,11 @@ class SwapCreate(BaseModel):
     )
 
     mentor_id: str = Field(description="one of the proposal's alternatives")
+    mentor_institution: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the alternative's institution, when alternatives of several institutions share the id",
+    )
     comment: str = Field(default="", max_length=2000)
     version: int = Field(ge=1, description="the proposal's version you saw; a stale one gets 409")
 

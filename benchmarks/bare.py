@@ -1,6 +1,6 @@
 """The stack's floor: a bare FastAPI app answering the service's requests with the same shapes.
 
-    python benchmarks/bare.py PAGES.json --port 8001
+    python benchmarks/bare.py PAGES.json --port 8001 [--workers N]
 
 ``PAGES.json`` holds one real page of each list (captured from the service by
 ``benchmarks/load.py``). Every request validates and serialises the page through the service's
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,11 @@ def bare_app(pages: dict[str, Any]) -> FastAPI:
     return app
 
 
+def from_environment() -> FastAPI:
+    """The app for each of several uvicorn processes: the pages' file is named in ``BARE_PAGES``."""
+    return bare_app(json.loads(Path(os.environ["BARE_PAGES"]).read_text(encoding="utf-8")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -52,6 +58,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
+    if args.workers > 1:
+        os.environ["BARE_PAGES"] = str(args.pages.resolve())
+        uvicorn.run(
+            "bare:from_environment",
+            factory=True,
+            app_dir=str(Path(__file__).resolve().parent),
+            workers=args.workers,
+            host="127.0.0.1",
+            port=args.port,
+            access_log=False,
+            log_level="warning",
+        )
+        return
     app = bare_app(json.loads(args.pages.read_text(encoding="utf-8")))
     uvicorn.run(app, host="127.0.0.1", port=args.port, access_log=False, log_level="warning")
 

@@ -10,9 +10,11 @@
 ``--groups`` measures the whole model instead, on banks where half of the mentors accept groups
 of 3–5 and 30 % of the mentees may have two mentors (``GROUP_SIZES``): the default command
 (``auto``: the group-slot MIP) and, as the baseline in the same run, today's plain CP-SAT model
-(``--solver cpsat``, its default 30 s wall-clock limit) on the same files; per row the seconds
-per stage, peak memory, objective, bound, gap, groups formed and mentees in groups, and the
-group-free (flow) answer's fit beside it.
+(``--solver cpsat``, its default 30 s wall-clock limit, so it is capped in time; left out above
+5,000 mentees, where it takes minutes only to build) on the same files; per row the seconds
+per stage (wall, from ``summary.json``), the command's wall and CPU seconds (user + system of
+the child, from ``wait4``), the load average when it ended, peak memory, objective, bound,
+gap, groups formed and mentees in groups, and the group-free (flow) answer's fit beside it.
 
 Each size runs in a fresh process: generate the banks, write them as CSV, run the real batch
 command (default options) in a child process — its wall time including Python's start-up, its
@@ -263,7 +265,13 @@ def _run_command(mentors: Path, mentees: Path, out: Path, *extra: str) -> dict[s
     if child.stderr is not None:
         child.stderr.close()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "peak_mb": usage.ru_maxrss / 1024, "summary": summary}
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "load": os.getloadavg()[0],
+        "peak_mb": usage.ru_maxrss / 1024,
+        "summary": summary,
+    }
 
 
 def _group_row(label: str, run: dict[str, Any]) -> dict[str, Any]:
@@ -273,6 +281,8 @@ def _group_row(label: str, run: dict[str, Any]) -> dict[str, Any]:
         "run": label,
         "seconds": summary["seconds"],
         "end_to_end": run["wall"],
+        "cpu": run.get("cpu", 0.0),
+        "load": run.get("load", 0.0),
         "peak_mb": run["peak_mb"],
         "candidate_pairs": summary["counts"]["candidate_pairs"],
         "matched": summary["counts"]["matched_mentees"],
@@ -319,6 +329,8 @@ def _group_table(results: list[dict[str, Any]]) -> str:
         "run",
         *stages,
         "command wall s",
+        "command CPU s",
+        "load average",
         "peak MB",
         "matched",
         "total fit",
@@ -338,6 +350,8 @@ def _group_table(results: list[dict[str, Any]]) -> str:
                 r["run"],
                 *(f"{r['seconds'].get(s, 0.0):.2f}" for s in stages),
                 f"{r['end_to_end']:.2f}",
+                f"{r['cpu']:.2f}",
+                f"{r['load']:.1f}",
                 f"{r['peak_mb']:.0f}",
                 str(r["matched"]),
                 f"{r['total_fit']:.2f}",

@@ -22,24 +22,27 @@ def alternatives_for(
     already have, with the free places each mentor has left in this proposal."""
     pairs = problem.pairs
     order = np.lexsort((-pairs.score, pairs.mentee_idx))
-    sorted_mentees = pairs.mentee_idx[order]
-    free = problem.capacity - load
-    taken = {(int(pairs.mentee_idx[r]), int(pairs.mentor_idx[r])) for r in chosen.tolist()}
+    keys = pairs.mentee_idx.astype(np.int64) * max(problem.n_mentors, 1) + pairs.mentor_idx
+    others = order[~np.isin(keys[order], keys[chosen])]  # pairs the mentee does not have, best first
+    mentee_of = pairs.mentee_idx[others]
+    rank = np.arange(others.size) - np.searchsorted(mentee_of, mentee_of, side="left")
+    listed = others[rank < ALTERNATIVES_LISTED]
+    starts = np.searchsorted(pairs.mentee_idx[listed], np.arange(problem.n_mentees + 1)).tolist()
+    alternative_mentor = pairs.mentor_idx[listed].tolist()
+    alternative_score = [round(score, 4) for score in pairs.score[listed].astype(np.float64).tolist()]
+    free = np.maximum(problem.capacity - load, 0).tolist()
     out: list[Alternative] = []
-    for row in chosen.tolist():
-        i, j = int(pairs.mentee_idx[row]), int(pairs.mentor_idx[row])
-        lo, hi = np.searchsorted(sorted_mentees, [i, i + 1])
-        others = [r for r in order[lo:hi].tolist() if (i, int(pairs.mentor_idx[r])) not in taken]
-        for rank, r in enumerate(others[:ALTERNATIVES_LISTED], start=1):
-            k = int(pairs.mentor_idx[r])
+    for i, j in zip(pairs.mentee_idx[chosen].tolist(), pairs.mentor_idx[chosen].tolist(), strict=True):
+        for number, at in enumerate(range(starts[i], starts[i + 1]), start=1):
+            k = alternative_mentor[at]
             out.append(
                 Alternative(
                     mentee_id=mentees.mentees[i].id,
                     mentor_id=mentors.mentors[j].id,
-                    rank=rank,
+                    rank=number,
                     alternative_mentor_id=mentors.mentors[k].id,
-                    score=round(float(pairs.score[r]), 4),
-                    free_places=int(max(free[k], 0)),
+                    score=alternative_score[at],
+                    free_places=int(free[k]),
                 )
             )
     return out

@@ -137,8 +137,9 @@ def written_ru(out: Path, counts: dict[str, int], *, documents: bool) -> str:
         f"Готово. Предложено пар: {counts.get('proposals', 0)}, из них в группах: "
         f"{counts.get('mentees_in_groups', 0)} (групп: {counts.get('groups', 0)}); наставник подобран "
         f"для {counts.get('matched_mentees', 0)} из {counts.get('mentees', 0)} наставляемых, без пары: "
-        f"{counts.get('unmatched_mentees', 0)}. Записано в {out}: results.xlsx — для совета; "
-        f"{forms}pairs.csv, unmatched.csv, alternatives.csv, summary.json — для программ."
+        f"{counts.get('unmatched_mentees', 0)}. Записано в {out}: results.xlsx — для совета "
+        f"(со спросом и предложением по направлениям); {forms}pairs.csv, unmatched.csv, alternatives.csv, "
+        "supply_demand.csv, summary.json — для программ."
     )
 
 
@@ -227,12 +228,42 @@ def _configure_users(users: RussianArgumentParser) -> None:
 def _configure_cycle(cycle: RussianArgumentParser) -> None:
     cycle.add_argument("--year", required=True, help="учебный год, например 2026/27")
     cycle.add_argument("--out", default=None, help="куда записать отчёт (JSON)")
+    cycle.add_argument(
+        "--heavy-years",
+        type=int,
+        default=None,
+        metavar="K",
+        help="не более K тяжёлых учебных лет подряд у наставника: после них год без новых наставляемых "
+        "(по умолчанию MENTOR_MATCH_HEAVY_YEARS, иначе без ограничения)",
+    )
+    cycle.add_argument(
+        "--heavy-year-mentees",
+        type=int,
+        default=None,
+        metavar="N",
+        help="тяжёлый год — когда у наставника было не меньше N наставляемых в программах "
+        "(по умолчанию MENTOR_MATCH_HEAVY_YEAR_MENTEES, иначе 3)",
+    )
 
 
 def _cycle(args: argparse.Namespace) -> int:
     from api import commands
 
-    return commands.cycle(year=args.year, out=args.out)
+    return commands.cycle(
+        year=args.year, out=args.out, heavy_years=args.heavy_years, heavy_year_mentees=args.heavy_year_mentees
+    )
+
+
+def _configure_monitoring(monitoring: RussianArgumentParser) -> None:
+    monitoring.add_argument("--year", required=True, help="учебный год, например 2026/27")
+    monitoring.add_argument("--out", required=True, help="папка для отчёта (Excel и страница с графиками)")
+    monitoring.add_argument("--institution", default=None, help="только эта организация (код)")
+
+
+def _monitoring(args: argparse.Namespace) -> int:
+    from api import commands
+
+    return commands.monitoring(year=args.year, out=args.out, institution=args.institution)
 
 
 def _users(args: argparse.Namespace) -> int:
@@ -262,6 +293,12 @@ COMMANDS: tuple[Command, ...] = (
         "годовой цикл: завершить программы, подбор в каждой организации и муниципальный этап",
         _configure_cycle,
         _cycle,
+    ),
+    Command(
+        "monitoring",
+        "мониторинг программ наставничества: показатели года и цели (Excel и страница с графиками)",
+        _configure_monitoring,
+        _monitoring,
     ),
 )
 

@@ -21,14 +21,16 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import snowballstemmer
-from openpyxl.utils import get_column_letter
 
 from matcher.errors import CellProblem, InputError
 
-Kind = Literal["mentors", "mentees", "decisions", "institutions"]
+Kind = Literal[
+    "mentors", "mentees", "decisions", "institutions", "mentee_questionnaires", "mentor_questionnaires"
+]
 
 _PERSON_COLUMNS: dict[str, str] = {
     "id": "Идентификатор",
@@ -77,6 +79,38 @@ COLUMNS: Mapping[Kind, Mapping[str, str]] = {
         "head_position": "Должность руководителя",
         "address": "Адрес",
     },
+    # The end-of-program questionnaires (matcher/templates/анкета-*.docx), one column per question.
+    "mentee_questionnaires": {
+        "program": "Программа",
+        "full_name": "ФИО",
+        "satisfaction": "Удовлетворённость участием",
+        "overcome": "Затруднения преодолены",
+        "partly": "Затруднения преодолены частично",
+        "not_overcome": "Затруднения не преодолены",
+        "motivation": "Мотивация к саморазвитию",
+        "innovation": "Включённость в инновационную деятельность",
+        "adaptation": "Адаптация на рабочем месте",
+        "interaction": "Польза взаимодействия с наставником",
+        "most_useful": "Самое полезное",
+        "unmet": "Что не оправдало ожиданий",
+        "suggestions": "Предложения",
+        "future": "Хотел бы стать наставником",
+    },
+    "mentor_questionnaires": {
+        "program": "Программа",
+        "full_name": "ФИО",
+        "satisfaction": "Удовлетворённость участием",
+        "overcome": "Затруднения преодолены",
+        "partly": "Затруднения преодолены частично",
+        "not_overcome": "Затруднения не преодолены",
+        "plan": "Выполнение плана мероприятий",
+        "growth": "Профессиональный рост",
+        "interaction": "Продуктивность взаимодействия",
+        "troubles": "Трудности при реализации",
+        "support": "Нужная поддержка",
+        "suggestions": "Предложения",
+        "future": "Готов продолжить наставничество",
+    },
 }
 """Canonical column name -> its Russian alias, per kind of file (the banks: interchange contract)."""
 
@@ -85,7 +119,12 @@ REQUIRED: Mapping[Kind, tuple[str, ...]] = {
     "mentees": ("id", "full_name", "institution", "difficulties", "consent"),
     "decisions": ("mentee_id", "mentor_id", "decision"),
     "institutions": ("code", "full_name"),
+    "mentee_questionnaires": ("program", "satisfaction"),
+    "mentor_questionnaires": ("program", "satisfaction"),
 }
+
+_QUESTIONNAIRE_PROGRAM = ("№ программы", "Номер программы", "Программа наставничества", "Program")
+_SATISFACTION = ("Удовлетворённость", "Удовлетворённость программой", "Satisfaction")
 
 _PERSON_VARIANTS: dict[str, tuple[str, ...]] = {
     "id": (
@@ -229,6 +268,28 @@ VARIANTS: Mapping[Kind, Mapping[str, tuple[str, ...]]] = {
         "head_position": ("Должность директора",),
         "address": ("Юридический адрес", "Фактический адрес", "Адрес организации"),
     },
+    "mentee_questionnaires": {
+        "program": _QUESTIONNAIRE_PROGRAM,
+        "full_name": ("ФИО наставляемого", "Ф.И.О."),
+        "satisfaction": _SATISFACTION,
+        "motivation": ("Мотивация", "Мотивация к самообразованию"),
+        "innovation": ("Включённость", "Инновационная деятельность"),
+        "adaptation": ("Адаптация",),
+        "interaction": ("Взаимодействие с наставником",),
+        "suggestions": ("Предложения по совершенствованию",),
+        "future": ("Стать наставником", "Хочу стать наставником"),
+    },
+    "mentor_questionnaires": {
+        "program": _QUESTIONNAIRE_PROGRAM,
+        "full_name": ("ФИО наставника", "Ф.И.О."),
+        "satisfaction": _SATISFACTION,
+        "plan": ("Выполнение плана",),
+        "interaction": ("Взаимодействие с наставляемым",),
+        "troubles": ("Трудности",),
+        "support": ("Поддержка",),
+        "suggestions": ("Предложения по совершенствованию",),
+        "future": ("Продолжить наставничество", "Готов продолжить"),
+    },
 }  # fmt: skip
 """Common ways curators head a column, besides its canonical name and Russian alias."""
 
@@ -255,10 +316,19 @@ _OTHER_BANK: Mapping[Kind, Kind] = {"mentors": "mentees", "mentees": "mentors"}
 _BANK_NAMES: Mapping[Kind, str] = {"mentors": "наставников", "mentees": "наставляемых"}
 
 
+@lru_cache(maxsize=20_000)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+@lru_cache(maxsize=4_096)
 def header_key(text: str) -> frozenset[str]:
-    """A header as the stems of its words: case, punctuation, ё/е, order and number ignored."""
+    """A header as the stems of its words: case, punctuation, ё/е, order and number ignored.
+
+    The header search reads the first rows' every cell, data included: stems and keys are
+    cached, as the same words and cells recur."""
     words = _WORD.findall(text.casefold().replace("ё", "е"))
-    stems = (_STEMMER.stemWord(word) for word in words if word not in _STOP_WORDS)
+    stems = (_stem(word) for word in words if word not in _STOP_WORDS)
     return frozenset(_SAME_STEMS.get(stem, stem) for stem in stems)
 
 
@@ -297,7 +367,17 @@ class _Label:
 
 def headerless(position: int) -> str:
     """How a column without a header is named to the curator."""
-    return f"без заголовка (столбец {get_column_letter(position + 1)})"
+    return f"без заголовка (столбец {_column_letter(position)})"
+
+
+def _column_letter(position: int) -> str:
+    """A spreadsheet's letters of the column at ``position`` (from 0): A, …, Z, AA, …"""
+    letters = ""
+    number = position + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def known_columns(kind: Kind) -> str:

@@ -10,7 +10,9 @@ for ``summary.json``: what the groups and extra mentors cost or gained.
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +42,7 @@ from matcher.solvers.continuity import solve_keeping_previous
 from matcher.solvers.fairness import solve_maxmin
 from matcher.solvers.mip import kept_under_rescoring
 from matcher.summary import summarise
+from matcher.supply_demand import Placed, balance
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.validation import load_banks
 from matcher.vectorising import Profiles, ProfileVectorizer
@@ -52,6 +55,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 WHOLE_MODEL_RESOLVES = 8
+PARALLEL_RESOLVES_MIN_PAIRS = 50_000
+"""Below this many candidate pairs the 14 flow re-solves take less than starting processes."""
+MAX_RESOLVING_PROCESSES = 2
 Progress = Callable[[float], None]
 SCORING_SHARE = 0.7
 MAX_WIDENING = 8
@@ -122,14 +128,47 @@ def mentor_load(problem: MatchingProblem, assignment: Assignment) -> npt.NDArray
     return load.astype(np.int64)
 
 
-def _keeps(problem: MatchingProblem, options: Options) -> Keeps | None:
+def _keeps(problem: MatchingProblem, options: Options, assignment: Assignment | None = None) -> Keeps | None:
     """The group-slot MIP's own LP judges perturbations when it is the run's solver (objective
-    ``total``); any other run re-solves with its solver."""
+    ``total``), starting from the LP optima of ``assignment``'s solve; any other run re-solves
+    with its solver."""
     if options.fairness == "total" and (
         options.solver == "mip" or (options.solver == "auto" and needs_whole_model(problem))
     ):
-        return kept_under_rescoring
+        relaxations = () if assignment is None else assignment.relaxations
+        return functools.partial(kept_under_rescoring, relaxations=relaxations)
     return None
+
+
+def _solved_by_flow(problem: MatchingProblem, options: Options) -> bool:
+    """Whether the run's solver is min-cost flow on this problem (``auto`` without groups or
+    extra mentors): then the group-free answer is the run's own."""
+    return options.solver == "flow" or (options.solver == "auto" and not needs_whole_model(problem))
+
+
+def _group_free(
+    problem: MatchingProblem, options: Options, assignment: Assignment, previous: npt.NDArray[np.bool_]
+) -> Assignment:
+    """The best group-free answer under the run's objective: the run's own when it was solved by
+    flow, the flow answer the whole model started from when the objective is the total fit and
+    no earlier run's pairs were favoured (either changes the problem it was solved on), else
+    solved by flow here."""
+    if not previous.any():
+        if _solved_by_flow(problem, options):
+            return assignment
+        if options.fairness == "total" and assignment.group_free is not None:
+            return assignment.group_free
+    return solve_function(options.model_copy(update={"solver": "flow"}))(problem)
+
+
+def _resolving_processes(problem: MatchingProblem, options: Options) -> int:
+    """Processes for the robustness re-solves: min-cost flow holds the interpreter lock, so on a
+    large problem its re-solves are shared among forked processes, one per core."""
+    if not _solved_by_flow(problem, options) or len(problem.pairs) < PARALLEL_RESOLVES_MIN_PAIRS:
+        return 1
+    if not hasattr(os, "sched_getaffinity"):
+        return 1  # sched_getaffinity and fork: Linux
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_RESOLVING_PROCESSES))
 
 
 def _diagnose_all(ctx: Context, unmatched: list[Unmatched], options: Options) -> list[Unmatched]:
@@ -263,17 +302,25 @@ def run_batch(
             pairs.mentee_idx.astype(np.int64), pairs.mentor_idx.astype(np.int64)
         )
         assignment = solve_keeping_previous(problem, solve, previous, options.stability_tolerance)
-        group_free = solve_function(options.model_copy(update={"solver": "flow"}))(problem)
+        group_free = _group_free(problem, options, assignment, previous)
     log.info("solver %s: %s, %d proposals", options.solver, assignment.status.value, assignment.chosen.size)
     report(0.8)
     chosen = assignment.chosen
     load = mentor_load(problem, assignment)
     with clock.stage("robustness"):
         robust = (
-            robustness_of(problem, chosen, options.weights, solve, _keeps(problem, options))
+            robustness_of(
+                problem,
+                chosen,
+                options.weights,
+                solve,
+                _keeps(problem, options, assignment),
+                processes=_resolving_processes(problem, options),
+            )
             if options.robustness
             else {}
         )
+    assignment = replace(assignment, relaxations=())  # the solver's LPs, no longer needed
     report(0.9)
     with clock.stage("explaining"):
         matched = np.zeros(len(mentees), dtype=bool)
@@ -354,6 +401,12 @@ def run_files(
             today=date.today(),
         )
     pinned = decisions.pinned if decisions is not None else frozenset()
+    supply = balance(
+        mentee_bank.mentees,
+        mentor_bank.mentors,
+        [Placed(p.mentee_id, p.mentor_id, p.covered, p.group_id) for p in result.proposals],
+        {u.mentee_id: u.reason for u in result.unmatched},
+    )
     write_outputs(
         result,
         out,
@@ -361,5 +414,7 @@ def run_files(
         taxonomy=taxonomy,
         marks={pair: CouncilMarks(decision="закрепить") for pair in pinned},
         documents=write_documents,
+        supply=supply,
+        institutions=institutions.full_names(),
     )
     return result

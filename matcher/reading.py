@@ -34,9 +34,6 @@ from typing import IO
 from xml.parsers import expat
 
 from charset_normalizer import from_bytes
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from matcher.columns import COLUMNS, REQUIRED, Kind, headerless, locate_columns
 from matcher.errors import CellProblem, InputError
@@ -89,11 +86,11 @@ FREE_TEXT = frozenset({"about", "request", "comment", "address", "full_name", "s
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A broken part of the archive: XML errors of ElementTree and of lxml both derive from SyntaxError;
-# malformed styles or cell types surface as TypeError or AttributeError inside openpyxl.
-_XLSX_ERRORS = (
+# malformed styles or cell types surface as TypeError or AttributeError inside openpyxl (whose own
+# InvalidFileException joins these where openpyxl is imported: only when a workbook is read).
+_XLSX_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
-    InvalidFileException,
     KeyError,
     IndexError,
     ValueError,
@@ -306,6 +303,9 @@ def _delimiter(data: bytes, encoding: str) -> str:
 
 
 def _xlsx_rows(data: bytes, name: str, limits: ReadingLimits) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     broken = "файл повреждён или не является книгой Excel (.xlsx)"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -313,12 +313,19 @@ def _xlsx_rows(data: bytes, name: str, limits: ReadingLimits) -> Iterator[list[s
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except InputError:
         raise
-    except _XLSX_ERRORS:
+    except (InvalidFileException, *_XLSX_ERRORS):
         raise _file_error(name, broken) from None
     return _sheet_rows(workbook, name, limits, broken)
 
 
+_NO_CELLS: list[str] = []
+"""The cells of every row a sheet leaves out (read, never changed: ``_collect`` skips it)."""
+
+
 def _sheet_rows(workbook: object, name: str, limits: ReadingLimits, broken: str) -> Iterator[list[str]]:
+    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
     number = 0
     try:
         sheets = getattr(workbook, "worksheets")  # noqa: B009 - openpyxl's Workbook is untyped here
@@ -327,6 +334,9 @@ def _sheet_rows(workbook: object, name: str, limits: ReadingLimits, broken: str)
         sheet = sheets[0]
         sheet.reset_dimensions()  # the declared <dimension> is not trusted: rows come as they are
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if not values:  # a row the sheet leaves out: nothing made for it
+                yield _NO_CELLS
+                continue
             yield [
                 _capped(_cell_text(value), name, number, limits) for value in values[: limits.max_columns + 1]
             ]
@@ -338,7 +348,7 @@ def _sheet_rows(workbook: object, name: str, limits: ReadingLimits, broken: str)
                 )
     except InputError:
         raise
-    except _XLSX_ERRORS:
+    except (InvalidFileException, *_XLSX_ERRORS):
         raise _file_error(name, broken, number + 1 if number else 0) from None
     finally:
         getattr(workbook, "close")()  # noqa: B009

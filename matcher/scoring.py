@@ -13,11 +13,13 @@ score among the allowed pairs that were not kept.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+from threadpoolctl import threadpool_limits
 
 from matcher.eligibility import REMOTE_BIT, Eligibility, Index, PairKeys
 from matcher.options import COMPONENTS, Options, ScoringWeights
@@ -28,6 +30,8 @@ FULL_EXPERIENCE_LEAD = 10.0
 """Years of lead over the mentee that give the experience component its full value."""
 MAX_BLOCK_CELLS = 4_000_000
 """Mentees per block are chosen so that a block × mentors array has at most this many cells."""
+SCORING_THREADS = 2
+"""Blocks scored at once (the machines have two cores)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +130,14 @@ def pair_components(
 
 
 def combine(components: dict[str, Floats], weights: ScoringWeights) -> Floats:
-    """The fit score: the weighted mean of the components, in [0, 1]."""
+    """The fit score: the weighted mean of the components, in [0, 1]; a component left out of
+    ``components`` counts as 0 everywhere."""
     w = weights.as_dict()
     total = np.zeros_like(components[COMPONENTS[0]], dtype=np.float32)
+    term = np.empty_like(total)
     for name in COMPONENTS:
-        if w[name]:
-            total += np.float32(w[name] / weights.total()) * components[name]
+        if w[name] and name in components:
+            total += np.multiply(np.float32(w[name] / weights.total()), components[name], out=term)
     return total
 
 
@@ -198,8 +204,10 @@ def _row_top_k(score: Floats, allowed: npt.NDArray[np.bool_], k: int) -> tuple[I
     """
     sample = score[:, ::SAMPLE_STRIDE]
     if k < sample.shape[1]:
-        floor = -np.partition(-sample, k - 1, axis=1)[:, k - 1]
-        local, cols = np.nonzero((score >= floor[:, None]) & allowed)
+        kth = sample.shape[1] - k
+        floor = np.partition(sample, kth, axis=1)[:, kth]
+        reaching = np.greater_equal(score, floor[:, None])
+        local, cols = np.nonzero(np.logical_and(reaching, allowed, out=reaching))
     else:
         local, cols = np.nonzero(allowed)
     values = score[local, cols]
@@ -233,7 +241,8 @@ class _BlockScorer:
         return overlap
 
     def _components(self, rows: Index) -> dict[str, Floats]:
-        """Every component of every pair of the block (block × columns arrays)."""
+        """Every component but preference (0 here) of every pair of the block (block × columns
+        arrays)."""
         mentees, elig = self.scorer.mentees, self.scorer.eligibility
         severity = mentees.topics[rows]
         coverage = _dense(severity) @ self.credit_t
@@ -257,7 +266,6 @@ class _BlockScorer:
             "institution": (elig.mentee_institution[rows, None] == self.institution[None, :]).astype(
                 np.float32
             ),
-            "preference": np.zeros_like(coverage),
         }
 
     def score(self, rows: Index) -> tuple[_Scored, Floats, npt.NDArray[np.int64]]:
@@ -288,7 +296,10 @@ class _BlockScorer:
             self.columns[cols],
             np.where(in_person[local, cols], 0, 1).astype(np.int8),
             remote[local, cols],
-            {name: values[local, cols] for name, values in comps.items()},
+            {
+                **{name: values[local, cols] for name, values in comps.items()},
+                "preference": np.zeros(local.size, dtype=np.float32),
+            },
             score[local, cols],
         )
         counts = np.count_nonzero(allowed, axis=1).astype(np.int64)
@@ -376,6 +387,15 @@ def add_improving_pairs(
     )
 
 
+def _sorted_unique(keys: Index) -> Index:
+    """``np.unique(keys)`` by sorting: NumPy 2.4's hashing ``unique`` took ten times as long."""
+    ordered = np.sort(keys)
+    first = np.ones(ordered.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    unique: Index = ordered[first]
+    return unique
+
+
 def _top_k(scored: _Scored, forced: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.bool_]:
     """Each mentee's k best pairs, plus the forced ones."""
     order = np.lexsort((-scored.score, scored.glob))
@@ -413,23 +433,33 @@ def score_pairs(
     forced = [eligibility.preferred.pairs(), eligibility.pinned.pairs(), eligibility.previous.pairs()]
     listed_glob = np.concatenate([local_glob, *(p[0] for p in forced)])
     listed_cols = np.concatenate([local_cols, *(p[1] for p in forced)])
-    keys = np.unique(listed_glob * n_mentors + listed_cols)
+    keys = _sorted_unique(listed_glob * n_mentors + listed_cols)
     listed = _score_listed(scorer, options, keys // n_mentors, keys % n_mentors)
     is_local = ~(remote_mentee[listed.glob] & remote_mentor[listed.cols])
     allowed += np.bincount(listed.glob[is_local], minlength=len(mentees))
     parts = [listed]
-    for start in range(0, rows.size, size):
-        block = rows[start : start + size]
-        kept, cut, counts = blocks.score(block)
-        parts.append(kept)
-        cut_best[block] = cut
-        allowed[block] += counts
-        if progress is not None:
-            progress(min(1.0, (start + size) / max(rows.size, 1)))
+    starts = range(0, rows.size, size)
+    # one BLAS thread per block (skinny products), and two blocks at once: NumPy and BLAS release
+    # the interpreter lock for the block's arrays; results are taken in block order
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        ThreadPoolExecutor(max_workers=SCORING_THREADS) as pool,
+    ):
+        for start, (kept, cut, counts) in zip(
+            starts, pool.map(blocks.score, (rows[start : start + size] for start in starts)), strict=True
+        ):
+            block = rows[start : start + size]
+            parts.append(kept)
+            cut_best[block] = cut
+            allowed[block] += counts
+            if progress is not None:
+                progress(min(1.0, (start + size) / max(rows.size, 1)))
     scored = _Scored.concatenate(parts)
     keys = scored.glob * n_mentors + scored.cols
     _, first = np.unique(keys, return_index=True)
-    scored = scored.take(np.isin(np.arange(keys.size), first))
+    firsts = np.zeros(keys.size, dtype=bool)
+    firsts[first] = True
+    scored = scored.take(firsts)
     is_forced = (
         eligibility.preferred.contains(scored.glob, scored.cols)
         | eligibility.pinned.contains(scored.glob, scored.cols)

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -37,8 +38,10 @@ def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(words[start : start + size] == phrase for start in range(len(words) - size + 1))
 
 
+@lru_cache(maxsize=65_536)
 def normalise_term(text: str) -> str:
-    """What a person may type differently: case, ё/е, extra spaces, quotes, a final dot."""
+    """What a person may type differently: case, ё/е, extra spaces, quotes, a final dot
+    (cached: the same subjects, levels and codes recur down every column)."""
     text = text.casefold().replace("ё", "е").replace("«", "").replace("»", "").replace('"', "")
     return _SPACES.sub(" ", text).strip(" .")
 

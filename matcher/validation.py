@@ -43,7 +43,7 @@ _DEFAULT_DEGREE = 2
 _WHOLE_NUMBER = re.compile(r"(\d{1,6})(?:[.,]0*)?")
 _SAFE_ID = re.compile(r"[\w.-]{1,64}")
 """Letters, digits, «-», «_» and «.»: an id travels in web addresses and file names as it is."""
-_ID_RULE = "идентификатор может содержать только буквы, цифры и знаки «-», «_», «.» (не более 64 знаков)"
+ID_RULE = "идентификатор может содержать только буквы, цифры и знаки «-», «_», «.» (не более 64 знаков)"
 
 _ALLOWED = "допустимы коды и названия из таксономии: "
 _ALLOWED_AGAIN = "допустимы коды и названия из таксономии (список — в первой такой ошибке)"
@@ -80,9 +80,19 @@ def _whole_number(text: str) -> int:
     return int(match[1])
 
 
+def is_safe_id(text: str) -> bool:
+    """Whether ``text`` may be an id as it is (the service checks edited references with it)."""
+    return _SAFE_ID.fullmatch(text) is not None
+
+
+def unknown_mentor_message(source: str) -> str:
+    """The message for a preferred or excluded mentor that ``source`` has no mentor for."""
+    return f"нет наставника с таким идентификатором в базе наставников {source}".rstrip()
+
+
 def _safe_id(text: str) -> str:
     if not _SAFE_ID.fullmatch(text.strip()):
-        raise _cell_error(_ID_RULE)
+        raise _cell_error(ID_RULE)
     return text.strip()
 
 
@@ -90,7 +100,7 @@ def _safe_ids(text: str) -> tuple[str, ...]:
     items = _items(text)
     bad = [item for item in items if not _SAFE_ID.fullmatch(item)]
     if bad:
-        raise _cell_error(f"{_quoted(bad)}: {_ID_RULE}")
+        raise _cell_error(f"{_quoted(bad)}: {ID_RULE}")
     return tuple(items)
 
 
@@ -344,7 +354,7 @@ def check_references(mentees: MenteeBank, mentors: MentorBank, *, mentee_table: 
             number,
             _header(mentee_table, column),
             mentor_id,
-            f"нет наставника с таким идентификатором в базе наставников {mentors.source}".rstrip(),
+            unknown_mentor_message(mentors.source),
         )
         for mentee, number in zip(mentees.mentees, mentee_table.row_numbers, strict=True)
         for column, mentor_ids in (

@@ -94,6 +94,7 @@ class ProfileVectorizer:
         # scikit-learn is imported here, in the vectorising stage only (not by --help or reading)
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from threadpoolctl import threadpool_limits
 
         people: list[Person] = [*mentees.mentees, *mentors.mentors]
         subjects = sorted({normalise_term(s) for p in people for s in p.subjects})
@@ -103,15 +104,28 @@ class ProfileVectorizer:
         texts = [m.request for m in mentees.mentees] + [m.about for m in mentors.mentors]
         self.tfidf_: TfidfVectorizer | None = None
         self.svd_: TruncatedSVD | None = None
+        self._stems: dict[str, tuple[str, ...]] = {}
         if sum(1 for text in texts if text.strip()) >= 3:
-            tfidf = TfidfVectorizer(analyzer=russian_stems, sublinear_tf=True, min_df=1)
+            tfidf = TfidfVectorizer(analyzer=self._analyse, sublinear_tf=True, min_df=1)
             matrix = tfidf.fit_transform(texts)
             n_components = min(self.text_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
             if n_components >= 2:
                 self.tfidf_ = tfidf
-                with np.errstate(divide="ignore", invalid="ignore"):  # texts all alike: no variance
+                # one BLAS thread: the products are skinny, and a second thread made the SVD
+                # eight times costlier in CPU on a shared two-core machine (issue 9, item 5)
+                with (
+                    np.errstate(divide="ignore", invalid="ignore"),  # texts all alike: no variance
+                    threadpool_limits(limits=1, user_api="blas"),
+                ):
                     self.svd_ = TruncatedSVD(n_components, random_state=self.seed, n_iter=4).fit(matrix)
         return self
+
+    def _analyse(self, text: str) -> tuple[str, ...]:
+        """``russian_stems`` of a text, remembered: ``transform_*`` meets the texts ``fit`` read."""
+        stems = self._stems.get(text)
+        if stems is None:
+            stems = self._stems[text] = tuple(russian_stems(text))
+        return stems
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "subjects_vocabulary_"):

@@ -15,19 +15,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from matcher.model import Alternative, MenteeBank, MentorBank, Proposal, Unmatched
 from matcher.neutralising import printable, starts_like_formula
@@ -124,6 +118,8 @@ class ResultsBook:
     taxonomy: Taxonomy
     marks: Mapping[tuple[str, str], CouncilMarks] = field(default_factory=dict)
     title: str = "Подбор наставнических пар"
+    extra_sheets: Sequence[ExtraSheet] = ()
+    """Sheets other modules add before «Сводка» (``matcher.supply_sheet``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,17 +130,24 @@ class Column:
     number_format: str = ""
 
 
-_HEADER_FONT = Font(name="Calibri", bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-_COUNCIL_FILL = PatternFill("solid", fgColor="FFF2CC")
-_TOP = Alignment(vertical="top")
-_WRAP = Alignment(wrap_text=True, vertical="top")
+@dataclass(frozen=True, slots=True)
+class ExtraSheet:
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[object]]
+    frozen: str = "A2"
+
+
+HEADER_FILL = "#DDE6F0"
+COUNCIL_FILL = "#FFF2CC"
 PERCENT = "0%"
 CHARS_PER_WIDTH = 0.9
 """Characters of ordinary text in one unit of column width (the width of a «0»), roughly."""
 BOLD = 0.8
 """Bold headers take more room than ordinary text."""
 LINE_POINTS = 15.0
+A4 = 9
+"""The paper size code of A4 in a workbook's page setup."""
 MAX_ROW_POINTS = 409.0
 
 
@@ -307,58 +310,82 @@ def _alternative_rows(book: ResultsBook) -> Iterable[list[object]]:
         ]
 
 
-class _Styler:
-    """Cells of one sheet, styled per column. Each cell takes a copy of its column's style
-    (as ``openpyxl``'s own worksheet copy does): setting styles cell by cell costs ten times more."""
+class _Formats:
+    """The cell formats of one sheet's columns: text, text that starts like a formula (shown as
+    text, never a formula) and number; a column's numbers carry its number format."""
 
-    def __init__(self, sheet: Worksheet, columns: Sequence[Column]) -> None:
-        self.sheet = sheet
-        self.columns = columns
-        self.text = [self._prototype(column, numeric=False) for column in columns]
-        self.numbers = [self._prototype(column, numeric=True) for column in columns]
+    def __init__(self, workbook: Workbook, columns: Sequence[Column]) -> None:
+        self.text = [workbook.add_format(_alignment(column)) for column in columns]
+        self.quoted = [
+            workbook.add_format({**_alignment(column), "quote_prefix": True}) for column in columns
+        ]
+        self.numbers = [
+            workbook.add_format({**_alignment(column), "num_format": column.number_format})
+            if column.number_format
+            else self.text[index]
+            for index, column in enumerate(columns)
+        ]
 
-    def _prototype(self, column: Column, *, numeric: bool) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet)
-        cell.alignment = _WRAP if column.wrap else _TOP
-        if numeric and column.number_format:
-            cell.number_format = column.number_format
-        return cell
 
-    def row(self, values: Sequence[object]) -> list[WriteOnlyCell]:
-        return [self._cell(value, index) for index, value in enumerate(values)]
+def _alignment(column: Column) -> dict[str, object]:
+    return {"valign": "top", "text_wrap": True} if column.wrap else {"valign": "top"}
 
-    def _cell(self, value: object, index: int) -> WriteOnlyCell:
-        if isinstance(value, str):
+
+def _write_row(sheet: Worksheet, row: int, values: Sequence[object], formats: _Formats) -> None:
+    for index, value in enumerate(values):
+        if isinstance(value, str) and value:
             text = printable(value)
-            cell = WriteOnlyCell(self.sheet, text)
-            cell._style = copy(self.text[index]._style)
             if starts_like_formula(text):
-                cell.data_type = "s"  # a string, never a formula
-                cell.quotePrefix = True
-            return cell
-        cell = WriteOnlyCell(self.sheet, value)
-        cell._style = copy((self.text if value is None else self.numbers)[index]._style)
-        return cell
+                sheet.write_string(row, index, text, formats.quoted[index])
+            else:
+                sheet.write_string(row, index, text, formats.text[index])
+        elif value is None or value == "":
+            sheet.write_blank(row, index, None, formats.text[index])
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, index, value, formats.numbers[index])
+        elif isinstance(value, int | float):
+            sheet.write_number(row, index, value, formats.numbers[index])
+        else:
+            sheet.write_string(row, index, printable(str(value)), formats.text[index])
 
 
-def _height(values: Sequence[object], columns: Sequence[Column]) -> float:
-    """Points a row needs to show its wrapped text (spreadsheets do not grow rows on opening)."""
-    lines = 1
-    for value, column in zip(values, columns, strict=True):
-        if column.wrap and isinstance(value, str) and value:
-            per_line = max(column.width * CHARS_PER_WIDTH, 1.0)
-            lines = max(lines, sum(math.ceil(max(len(part), 1) / per_line) for part in value.split("\n")))
-    return min(lines * LINE_POINTS + 2, MAX_ROW_POINTS)
+class _Heights:
+    """Points a row needs to show its wrapped text (spreadsheets do not grow rows on opening):
+    only the wrapped columns' texts count."""
+
+    def __init__(self, columns: Sequence[Column]) -> None:
+        self.wrapped = [
+            (index, max(column.width * CHARS_PER_WIDTH, 1.0))
+            for index, column in enumerate(columns)
+            if column.wrap
+        ]
+
+    def of(self, values: Sequence[object]) -> float:
+        lines = 1
+        for index, per_line in self.wrapped:
+            value = values[index]
+            if isinstance(value, str) and value:
+                if len(value) <= per_line and "\n" not in value:
+                    continue  # one line
+                lines = max(lines, sum(math.ceil(max(len(part), 1) / per_line) for part in value.split("\n")))
+        return min(lines * LINE_POINTS + 2, MAX_ROW_POINTS)
 
 
 def _page(sheet: Worksheet) -> None:
     """A4 landscape, as wide as one page, the header repeated on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
+    sheet.set_landscape()
+    sheet.set_paper(A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+
+
+def _cell(reference: str) -> tuple[int, int]:
+    """``"C2"`` → (row 1, column 2), counted from 0."""
+    letters = reference.rstrip("0123456789")
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(reference[len(letters) :]) - 1, column - 1
 
 
 def _sheet(
@@ -372,54 +399,59 @@ def _sheet(
     printed: int | None = None,
 ) -> tuple[Worksheet, int]:
     """A sheet of ``rows``; ``printed`` columns go on paper (the rest are details for the screen)."""
-    sheet: Worksheet = workbook.create_sheet(title)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = frozen
+    sheet = workbook.add_worksheet(title)
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, column.width)
+    sheet.freeze_panes(*_cell(frozen))
     _page(sheet)
     titles = [column.title for column in columns]
-    sheet.row_dimensions[1].height = _height(titles, [Column(c.title, c.width * BOLD, True) for c in columns])
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, column.title)
-        cell.font = _HEADER_FONT
-        cell.alignment = _WRAP
-        cell.fill = _COUNCIL_FILL if column.title in council else _HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
+    sheet.set_row(0, _Heights([Column(c.title, c.width * BOLD, True) for c in columns]).of(titles))
+    header = {"bold": True, "font_name": "Calibri", "text_wrap": True, "valign": "top", "pattern": 1}
+    plain = workbook.add_format({**header, "bg_color": HEADER_FILL})
+    marked = workbook.add_format({**header, "bg_color": COUNCIL_FILL})
+    for index, column in enumerate(columns):
+        sheet.write_string(0, index, column.title, marked if column.title in council else plain)
     count = 0
-    styler = _Styler(sheet, columns)
+    formats = _Formats(workbook, columns)
+    heights = _Heights(columns)
     for count, row in enumerate(rows, start=1):
-        sheet.row_dimensions[count + 1].height = _height(row, columns)
-        sheet.append(styler.row(row))
-    last = get_column_letter(len(columns))
-    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        sheet.set_row(count, heights.of(row))
+        _write_row(sheet, count, row, formats)
+    sheet.autofilter(0, 0, count, len(columns) - 1)
     if printed is not None:
-        sheet.print_area = f"A1:{get_column_letter(printed)}{count + 1}"
+        sheet.print_area(0, 0, count, printed - 1)
     return sheet, count
 
 
 def _choice(
     sheet: Worksheet, columns: Sequence[Column], title: str, values: Sequence[str], rows: int
 ) -> None:
-    letter = get_column_letter([c.title for c in columns].index(title) + 1)
-    validation = DataValidation(
-        type="list",
-        formula1='"' + ",".join(values) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=title,
-        error="Выберите значение из списка: " + ", ".join(values),
-        promptTitle=title,
-        prompt="Выберите: " + ", ".join(values),
+    column = [c.title for c in columns].index(title)
+    sheet.data_validation(
+        1,
+        column,
+        max(rows, 1),
+        column,
+        {
+            "validate": "list",
+            "source": list(values),
+            "ignore_blank": True,
+            "show_input": False,
+            "show_error": True,
+            "error_title": title,
+            "error_message": "Выберите значение из списка: " + ", ".join(values),
+            "input_title": title,
+            "input_message": "Выберите: " + ", ".join(values),
+        },
     )
-    validation.add(f"{letter}2:{letter}{max(rows, 1) + 1}")
-    sheet.data_validations.append(validation)
 
 
 def write_workbook(book: ResultsBook, target: Path | IO[bytes]) -> None:
     """Write ``results.xlsx`` for ``book`` into ``target`` (a path or a binary stream)."""
-    workbook = Workbook(write_only=True)
+    workbook = Workbook(
+        str(target) if isinstance(target, Path) else target,
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     pairs, count = _sheet(
         workbook,
         PAIRS,
@@ -435,8 +467,10 @@ def write_workbook(book: ResultsBook, target: Path | IO[bytes]) -> None:
     _sheet(workbook, GROUPS, GROUP_COLUMNS, _group_rows(book))
     _sheet(workbook, UNMATCHED, UNMATCHED_COLUMNS, _unmatched_rows(book), council=(COMMENT,), frozen="C2")
     _sheet(workbook, ALTERNATIVES, ALTERNATIVE_COLUMNS, _alternative_rows(book), frozen="B2")
+    for extra in book.extra_sheets:
+        _sheet(workbook, extra.title, extra.columns, extra.rows, frozen=extra.frozen)
     _sheet(workbook, SUMMARY, SUMMARY_COLUMNS, summary_rows(book.title, book.summary))
-    workbook.save(target)
+    workbook.close()
 
 
 def is_results_workbook(path: Path) -> bool:
@@ -447,6 +481,9 @@ def is_results_workbook(path: Path) -> bool:
 def _pairs_header(path: Path) -> list[str] | None:
     if path.suffix.lower() != ".xlsx":
         return None
+    from openpyxl import load_workbook  # the reader only where a workbook is read back
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError):
@@ -468,6 +505,8 @@ def council_decisions(path: Path) -> RawTable:
         raise ValueError(f"{path} is not a results workbook")
     wanted = {"mentee_id": MENTEE_ID, "mentor_id": MENTOR_ID, "decision": DECISION, "comment": COMMENT}
     position = {canonical: header.index(title) for canonical, title in wanted.items()}
+    from openpyxl import load_workbook
+
     workbook = load_workbook(path, read_only=True, data_only=True)
     rows: list[dict[str, str]] = []
     numbers: list[int] = []

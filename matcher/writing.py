@@ -21,6 +21,10 @@ from pathlib import Path
 from matcher.model import Alternative, MatchResult, Proposal, Unmatched
 from matcher.neutralising import neutralise
 from matcher.output_folder import replacing
+from matcher.supply_demand import SupplyDemand
+from matcher.supply_sheet import CSV_COLUMNS as SUPPLY_COLUMNS
+from matcher.supply_sheet import CSV_NAME as SUPPLY_CSV
+from matcher.supply_sheet import csv_rows, supply_sheets
 from matcher.taxonomy import Taxonomy
 from matcher.workbook import FILE_NAME as WORKBOOK
 from matcher.workbook import CouncilMarks, People, ResultsBook, write_workbook
@@ -99,14 +103,21 @@ def write_outputs(
     taxonomy: Taxonomy,
     marks: Mapping[tuple[str, str], CouncilMarks] | None = None,
     documents: Callable[[Path], list[Path]] | None = None,
+    supply: SupplyDemand | None = None,
+    institutions: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Replace the folder ``out`` with the run's files; return their paths.
 
     ``marks`` prefill the council's columns of ``results.xlsx`` (the pins a run was given);
-    ``documents`` writes the documents into the folder it is given, staged with the files.
+    ``documents`` writes the documents into the folder it is given, staged with the files;
+    ``supply`` adds ``supply_demand.csv`` and its two sheets (institutions by ``institutions``'
+    full names).
     """
+    extra_files = (SUPPLY_CSV,) if supply is not None else ()
     with replacing(out) as staging:
         started = time.perf_counter()
+        if supply is not None:
+            _write_csv(staging / SUPPLY_CSV, SUPPLY_COLUMNS, csv_rows(supply))
         _write_csv(staging / "pairs.csv", PAIRS_COLUMNS, map(_pair_row, result.proposals))
         _write_csv(staging / "unmatched.csv", UNMATCHED_COLUMNS, map(_unmatched_row, result.unmatched))
         _write_csv(
@@ -122,6 +133,9 @@ def write_outputs(
                 taxonomy=taxonomy,
                 marks=marks or {},
                 title=f"Подбор наставнических пар от {date.today():%d.%m.%Y}",
+                extra_sheets=()
+                if supply is None
+                else supply_sheets(supply, taxonomy, people, institutions or {}),
             ),
             staging / WORKBOOK,
         )
@@ -131,4 +145,7 @@ def write_outputs(
             encoding="utf-8",
         )
         documents_written = [] if documents is None else documents(staging / DOCUMENTS)
-    return [*(out / path.relative_to(staging) for path in documents_written), *(out / name for name in FILES)]
+    return [
+        *(out / path.relative_to(staging) for path in documents_written),
+        *(out / name for name in (*FILES, *extra_files)),
+    ]

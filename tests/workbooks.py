@@ -15,6 +15,7 @@ import os
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from openpyxl import Workbook
 
@@ -171,6 +172,7 @@ def far_cell() -> bytes:
     return package(bank_rows(3) + stray)
 
 
+@cache  # made once per process: the corpus is refused by the reader, the CLI and the API
 def shared_strings(count: int) -> bytes:
     """A bank whose shared strings table holds ``count`` strings (7 MB packed for three million)."""
     strings = (b"%d" % i for i in range(count))
@@ -192,6 +194,7 @@ def shared_strings(count: int) -> bytes:
     return package(header + bank_rows(3)[len(_row(1, MENTOR_HEADER)) :], shared=table)
 
 
+@cache
 def zip_bomb(unpacked_mb: int = 320) -> bytes:
     """A workbook whose sheet unpacks to ``unpacked_mb`` MB of blanks (a third of a megabyte packed)."""
     out = io.BytesIO()

@@ -1,6 +1,4 @@
-"""One router per resource; ``api_router`` includes them all."""
-
-from fastapi import APIRouter
+"""One router per resource; the app includes each of ``ROUTERS``."""
 
 from api.routes import (
     audit,
@@ -12,27 +10,31 @@ from api.routes import (
     institutions,
     mentees,
     mentors,
+    monitoring,
     programs,
     proposals,
     runs,
+    supply_demand,
     templates,
 )
 
-api_router = APIRouter()
-for module in (
-    health,
-    institutions,
-    mentors,
-    mentees,
-    runs,
-    programs,
-    proposals,
-    exports,
-    templates,
-    audit,
-    council,
-    cycles,
-    docs,
-):
-    api_router.include_router(module.router)
-api_router.include_router(exports.proposal_router)
+ROUTERS = (
+    proposals.router,
+    runs.router,
+    mentors.router,
+    mentees.router,
+    health.router,
+    institutions.router,
+    programs.router,
+    exports.router,
+    templates.router,
+    audit.router,
+    council.router,
+    cycles.router,
+    monitoring.router,
+    supply_demand.router,
+    docs.router,
+    exports.proposal_router,
+    monitoring.program_router,
+)
+"""Every router, the busiest first: a request is matched against the routes in this order."""

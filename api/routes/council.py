@@ -19,8 +19,9 @@ from api import council_view, review
 from api.access import Caller, Permission
 from api.deps import PagingDep, ProposalInScope, Readers, RunInScope, SessionDep
 from api.jobs import run_options
+from api.person_keys import RunKeys, split
 from api.routes import runs
-from api.schemas import ProposalStatus
+from api.schemas import DB_INT_MAX, ProposalStatus
 from api.storage import repository, run_records
 from api.storage.tables import RunRow
 
@@ -84,7 +85,11 @@ def run_fragment(request: Request, caller: Readers, run: RunInScope, session: Se
     changes: list[council_view.Change] = []
     if seen.changes:
         items = seen.changes.items
-        people = review.People.load(session, (i.mentee_id for i in items), (i.mentor_id for i in items))
+        people = review.People.load(
+            session,
+            ((i.mentee_institution, i.mentee_id) for i in items),
+            ((i.mentor_institution, i.mentor_id) for i in items),
+        )
         changes = council_view.changes(items, people)
     in_run = run_records.institutions_of_run(session, run.id, scope=caller.scope)
     return _render(
@@ -161,17 +166,18 @@ def unmatched_fragment(
         institution=institution,
         name=name,
     )
-    mentioned = council_view.mentioned_ids(*(text for u in page.items for text in (u.explanation, u.fix)))
+    keys = RunKeys(run.institution)
+    texts = (text for u in page.items for text in (u.explanation, u.fix))
     people = review.People.load(
         session,
-        (u.mentee_id for u in page.items),
-        [*(m for u in page.items for m in u.candidates), *mentioned],
+        ((u.institution, u.mentee_id) for u in page.items),
+        [*(split(m) for u in page.items for m in u.candidates), *council_view.mentioned_ids(keys, *texts)],
     )
     return _render(
         request,
         "council_unmatched.html",
         items=[people.unmatched(row) for row in page.items],
-        named=lambda text: council_view.named(text, people),
+        named=lambda text: council_view.named(text, people, keys),
         total=page.total,
         paging=_paging_links(page.total, paging.limit, paging.offset),
         reason_ru=council_view.REASON_RU,
@@ -184,7 +190,9 @@ def proposal_fragment(
     caller: Readers,
     proposal: ProposalInScope,
     session: SessionDep,
-    seen: Annotated[int | None, Query(ge=1, description="the version the member decided on")] = None,
+    seen: Annotated[
+        int | None, Query(ge=1, le=DB_INT_MAX, description="the version the member decided on")
+    ] = None,
 ) -> HTMLResponse:
     """One proposal as it is now; with ``seen``, also what others recorded since that version."""
     run = run_records.get_run(session, proposal.run_id, scope=None)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.access import Caller, Permission
+from api.config import heavy_years_rule
 from api.cycle import run_cycle
 from api.deps import ServicesDep, permitted
 from api.jobs import Jobs
@@ -20,6 +21,20 @@ class CycleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"year": "2026/27"}]})
 
     year: str = Field(pattern=r"^\d{4}/\d{2}$", description="the school year, «2026/27»")
+    heavy_years: int | None = Field(
+        default=None,
+        ge=1,
+        le=10,
+        description="consecutive heavy school years a mentor may carry; after them a year without new "
+        "mentees (default: the service's MENTOR_MATCH_HEAVY_YEARS, else no limit)",
+    )
+    heavy_year_mentees: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="mentees in programs during a school year that make it heavy "
+        "(default: MENTOR_MATCH_HEAVY_YEAR_MENTEES, else 3)",
+    )
 
     @field_validator("year")
     @classmethod
@@ -37,6 +52,12 @@ class CyclePublic(BaseModel):
     running_programs: int
     institutions: list[dict[str, Any]]
     municipal_pass: dict[str, Any] | None
+    supply_demand: dict[str, Any] = Field(
+        description="the year's supply and demand over the cycle's runs (as GET /api/v1/supply-demand)"
+    )
+    heavy_years: dict[str, Any] | None = Field(
+        description="the limit on consecutive heavy years and the mentors resting this year (null: no limit)"
+    )
 
 
 @router.post("", summary="Run the yearly cycle for a school year")
@@ -48,5 +69,8 @@ def start_cycle(
     # the cycle chains its runs (the municipal pass needs the institutions' proposals), so it
     # computes them here, one after the other, whatever computes the service's other runs
     jobs = Jobs(services.sessions, services.taxonomy, 1)
-    report = run_cycle(services.sessions, jobs, year=body.year, caller=caller)
+    rule = heavy_years_rule(body.heavy_years, body.heavy_year_mentees, services.settings)
+    report = run_cycle(
+        services.sessions, jobs, year=body.year, caller=caller, taxonomy=services.taxonomy, heavy_years=rule
+    )
     return CyclePublic.model_validate(report)

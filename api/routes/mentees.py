@@ -2,16 +2,26 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from api import banks
-from api.deps import BankEditors, MenteeInScope, PagingDep, Readers, ServicesDep, SessionDep, UploadDep
-from api.routes.responses import ERRORS, IMPORT_ERRORS
+from api import answers, banks
+from api.deps import (
+    TOKEN_SECURITY,
+    BankEditors,
+    Limit,
+    MenteeInScope,
+    Offset,
+    ReadersAnswering,
+    ServicesDep,
+    SessionDep,
+    UploadDep,
+)
+from api.routes.responses import AMBIGUOUS_PERSON, ERRORS, IMPORT_ERRORS
 from api.schemas import ImportPublic, MenteePublic, MenteesPage, MenteeUpdate, ProblemsPublic
-from api.storage import erasure, repository
-from api.storage.tables import MenteeRow
+from api.storage import erasure
 
 router = APIRouter(prefix="/api/v1/mentees", tags=["mentees"], responses=ERRORS)
+PERSON = {**ERRORS, **AMBIGUOUS_PERSON}
 
 
 @router.post("/import", summary="Import the mentees' bank, all rows or none", responses=IMPORT_ERRORS)
@@ -30,35 +40,34 @@ def import_mentees(
     )
 
 
-@router.get("", summary="A page of mentees")
-def list_mentees(
-    caller: Readers,
-    session: SessionDep,
-    paging: PagingDep,
+@router.get("", summary="A page of mentees", response_model=MenteesPage, openapi_extra=TOKEN_SECURITY)
+async def list_mentees(
+    ask: ReadersAnswering,
     institution: Annotated[str | None, Query(description="only this institution")] = None,
-) -> MenteesPage:
-    page = repository.list_people(
-        session,
-        MenteeRow,
-        scope=caller.scope,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Response:
+    services = ask.services
+    return await answers.answered(
+        services.answering,
+        answers.people_page,
+        services.engine,
+        ask.caller,
+        "mentees",
         institution=institution,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
-    return MenteesPage(
-        items=[MenteePublic.model_validate(row) for row in page.items],
-        total=page.total,
-        limit=paging.limit,
-        offset=paging.offset,
+        limit=limit,
+        offset=offset,
     )
 
 
-@router.get("/{id}", summary="One mentee")
+@router.get("/{id}", summary="One mentee", responses=PERSON)
 def get_mentee(mentee: MenteeInScope) -> MenteePublic:
     return MenteePublic.model_validate(mentee)
 
 
-@router.patch("/{id}", summary="Change some of a mentee's fields", responses={422: {"model": ProblemsPublic}})
+@router.patch(
+    "/{id}", summary="Change some of a mentee's fields", responses={**PERSON, 422: {"model": ProblemsPublic}}
+)
 def update_mentee(
     caller: BankEditors, mentee: MenteeInScope, body: MenteeUpdate, session: SessionDep, services: ServicesDep
 ) -> MenteePublic:
@@ -67,6 +76,8 @@ def update_mentee(
     return MenteePublic.model_validate(mentee)
 
 
-@router.delete("/{id}", status_code=204, summary="Erase a mentee's personal data (consent withdrawn)")
+@router.delete(
+    "/{id}", status_code=204, summary="Erase a mentee's personal data (consent withdrawn)", responses=PERSON
+)
 def erase_mentee(caller: BankEditors, mentee: MenteeInScope, session: SessionDep) -> None:
     erasure.erase_person(session, mentee, caller=caller)

@@ -2,16 +2,26 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from api import banks
-from api.deps import BankEditors, MentorInScope, PagingDep, Readers, ServicesDep, SessionDep, UploadDep
-from api.routes.responses import ERRORS, IMPORT_ERRORS
+from api import answers, banks
+from api.deps import (
+    TOKEN_SECURITY,
+    BankEditors,
+    Limit,
+    MentorInScope,
+    Offset,
+    ReadersAnswering,
+    ServicesDep,
+    SessionDep,
+    UploadDep,
+)
+from api.routes.responses import AMBIGUOUS_PERSON, ERRORS, IMPORT_ERRORS
 from api.schemas import ImportPublic, MentorPublic, MentorsPage, MentorUpdate, ProblemsPublic
-from api.storage import erasure, repository
-from api.storage.tables import MentorRow
+from api.storage import erasure
 
 router = APIRouter(prefix="/api/v1/mentors", tags=["mentors"], responses=ERRORS)
+PERSON = {**ERRORS, **AMBIGUOUS_PERSON}
 
 
 @router.post("/import", summary="Import the mentors' bank, all rows or none", responses=IMPORT_ERRORS)
@@ -30,35 +40,34 @@ def import_mentors(
     )
 
 
-@router.get("", summary="A page of mentors")
-def list_mentors(
-    caller: Readers,
-    session: SessionDep,
-    paging: PagingDep,
+@router.get("", summary="A page of mentors", response_model=MentorsPage, openapi_extra=TOKEN_SECURITY)
+async def list_mentors(
+    ask: ReadersAnswering,
     institution: Annotated[str | None, Query(description="only this institution")] = None,
-) -> MentorsPage:
-    page = repository.list_people(
-        session,
-        MentorRow,
-        scope=caller.scope,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Response:
+    services = ask.services
+    return await answers.answered(
+        services.answering,
+        answers.people_page,
+        services.engine,
+        ask.caller,
+        "mentors",
         institution=institution,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
-    return MentorsPage(
-        items=[MentorPublic.model_validate(row) for row in page.items],
-        total=page.total,
-        limit=paging.limit,
-        offset=paging.offset,
+        limit=limit,
+        offset=offset,
     )
 
 
-@router.get("/{id}", summary="One mentor")
+@router.get("/{id}", summary="One mentor", responses=PERSON)
 def get_mentor(mentor: MentorInScope) -> MentorPublic:
     return MentorPublic.model_validate(mentor)
 
 
-@router.patch("/{id}", summary="Change some of a mentor's fields", responses={422: {"model": ProblemsPublic}})
+@router.patch(
+    "/{id}", summary="Change some of a mentor's fields", responses={**PERSON, 422: {"model": ProblemsPublic}}
+)
 def update_mentor(
     caller: BankEditors, mentor: MentorInScope, body: MentorUpdate, session: SessionDep, services: ServicesDep
 ) -> MentorPublic:
@@ -67,6 +76,8 @@ def update_mentor(
     return MentorPublic.model_validate(mentor)
 
 
-@router.delete("/{id}", status_code=204, summary="Erase a mentor's personal data (consent withdrawn)")
+@router.delete(
+    "/{id}", status_code=204, summary="Erase a mentor's personal data (consent withdrawn)", responses=PERSON
+)
 def erase_mentor(caller: BankEditors, mentor: MentorInScope, session: SessionDep) -> None:
     erasure.erase_person(session, mentor, caller=caller)

@@ -1,13 +1,19 @@
 """The council's decisions and the participants' consents on proposals, with versions;
 a proposal's alternatives, and swapping one in."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from api import review
-from api.deps import ConsentInScope, Deciders, ProposalInScope, SessionDep
+from api import answers, review
+from api.deps import TOKEN_SECURITY, Deciders, DecidersAnswering, ProposalInScope, ResourceId, SessionDep
 from api.routes.responses import CONFLICT, ERRORS
-from api.schemas import AlternativePublic, DecisionCreate, ProposalPublic, SwapCreate, SwapPublic
-from api.storage import run_records
+from api.schemas import (
+    AlternativePublic,
+    ConsentCreate,
+    DecisionCreate,
+    ProposalPublic,
+    SwapCreate,
+    SwapPublic,
+)
 
 router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], responses=ERRORS)
 
@@ -22,14 +28,18 @@ def alternatives(proposal: ProposalInScope, session: SessionDep) -> list[Alterna
     return review.alternatives_public(session, proposal)
 
 
-@router.post("/{id}/decision", summary="Approve, reject or pin a proposal", responses=CONFLICT)
-def decide(
-    caller: Deciders, proposal: ProposalInScope, body: DecisionCreate, session: SessionDep
-) -> ProposalPublic:
-    run_records.record_decision(
-        session, proposal, decision=body.decision, comment=body.comment, version=body.version, caller=caller
+@router.post(
+    "/{id}/decision",
+    summary="Approve, reject or pin a proposal",
+    responses=CONFLICT,
+    response_model=ProposalPublic,
+    openapi_extra=TOKEN_SECURITY,
+)
+async def decide(ask: DecidersAnswering, proposal_id: ResourceId, body: DecisionCreate) -> Response:
+    services = ask.services
+    return await answers.answered(
+        services.answering, answers.decision, services.engine, ask.caller, proposal_id, body
     )
-    return review.proposal_public(session, proposal)
 
 
 @router.post(
@@ -45,11 +55,11 @@ def swap(caller: Deciders, proposal: ProposalInScope, body: SwapCreate, session:
     "/{id}/consent",
     summary="Record a participant's agreement with (or refusal of) a pair",
     responses=CONFLICT,
+    response_model=ProposalPublic,
+    openapi_extra=TOKEN_SECURITY,
 )
-def consent(
-    caller: Deciders, proposal: ProposalInScope, body: ConsentInScope, session: SessionDep
-) -> ProposalPublic:
-    run_records.record_consent(
-        session, proposal, party=body.party, agree=body.agree, version=body.version, caller=caller
+async def consent(ask: DecidersAnswering, proposal_id: ResourceId, body: ConsentCreate) -> Response:
+    services = ask.services
+    return await answers.answered(
+        services.answering, answers.consent, services.engine, ask.caller, proposal_id, body
     )
-    return review.proposal_public(session, proposal)

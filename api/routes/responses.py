@@ -25,3 +25,10 @@ IMPORT_ERRORS: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorPublic, "description": "The resource moved on (stale version, run not finished)"},
 }
+AMBIGUOUS_PERSON: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": ErrorPublic,
+        "description": "Several institutions use the id (municipal role): name one with ?institution=; "
+        "or the institution a PATCH moves the person to already has that id",
+    },
+}

@@ -1,22 +1,29 @@
 """Matching runs: start one (in the background), follow it, read its proposals and unmatched."""
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from api import review
+from api import answers, review
 from api.access import Caller
 from api.changes import changes_within
+from api.config import heavy_years_rule
+from api.cycle import held_for_rest
 from api.deps import (
+    TOKEN_SECURITY,
+    Limit,
+    Offset,
     PagingDep,
     PlannedRunDep,
     Readers,
+    ReadersAnswering,
+    ResourceId,
     RunInScope,
     RunStarters,
     ServicesDep,
     SessionDep,
-    ensure_queue_room,
 )
 from api.errors import Conflict
 from api.routes.responses import CONFLICT, ERRORS
@@ -31,6 +38,7 @@ from api.schemas import (
 )
 from api.storage import run_records
 from api.storage.tables import RunRow
+from matcher.programs import school_year
 
 router = APIRouter(prefix="/api/v1/runs", tags=["runs"], responses=ERRORS)
 
@@ -46,6 +54,14 @@ def start_run(
         based_on=plan.based_on,
         options=plan.options,
         caller=caller,
+        queue_limit=services.settings.max_queued_runs,
+        reserved=None
+        if plan.based_on is not None  # the base's places are kept
+        else held_for_rest(
+            session,
+            school_year(date.today()),
+            heavy_years_rule(None, None, services.settings),
+        ),
     )
     services.jobs.submit(run.id)
     return RunAccepted(id=run.id, status="queued")
@@ -97,8 +113,7 @@ def restart_run(
 ) -> RunAccepted:
     if run.status != "failed":
         raise Conflict("Запустить снова можно только запуск, завершившийся ошибкой")
-    ensure_queue_room(session, services, run.institution)
-    run_records.requeue_run(session, run, caller=caller)
+    run_records.requeue_run(session, run, caller=caller, queue_limit=services.settings.max_queued_runs)
     services.jobs.submit(run.id)
     return RunAccepted(id=run.id, status="queued")
 
@@ -106,12 +121,12 @@ def restart_run(
 @router.get(
     "/{id}/proposals",
     summary="The run's proposed pairs and groups (empty until it is done), by institution and group",
+    response_model=ProposalsPage,
+    openapi_extra=TOKEN_SECURITY,
 )
-def list_proposals(
-    caller: Readers,
-    run: RunInScope,
-    session: SessionDep,
-    paging: PagingDep,
+async def list_proposals(
+    ask: ReadersAnswering,
+    run_id: ResourceId,
     status: Annotated[ProposalStatus | None, Query(description="only proposals with this status")] = None,
     institution: Annotated[
         str | None, Query(description="only pairs whose mentee or mentor is of this institution")
@@ -122,19 +137,22 @@ def list_proposals(
     name: Annotated[
         str | None, Query(max_length=200, description="a part of the mentee's or the mentor's ФИО")
     ] = None,
-) -> ProposalsPage:
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Response:
     where = run_records.ProposalFilter(
         status=status, institution=institution, weight_sensitive=weight_sensitive, name=name
     )
-    page = run_records.list_proposals(
-        session, run.id, where, limit=paging.limit, offset=paging.offset, scope=caller.scope
-    )
-    people = review.people_of_proposals(session, page.items)
-    return ProposalsPage(
-        items=[people.proposal(row) for row in page.items],
-        total=page.total,
-        limit=paging.limit,
-        offset=paging.offset,
+    services = ask.services
+    return await answers.answered(
+        services.answering,
+        answers.proposals_page,
+        services.engine,
+        ask.caller,
+        run_id,
+        where,
+        limit=limit,
+        offset=offset,
     )
 
 

@@ -2,9 +2,11 @@
 
 The bank row goes. Proposals and unmatched records keep the id, the institution, status, format
 and score, so the indicators still count the pair, but lose what was derived from the person's
-fields (explanation, covered difficulties, breakdown, candidates, advice). Comments on the
-person's proposals and programs are cleared, in the decisions and in the audit log; in every
-other comment and audit entry of the institutions concerned the person's name is replaced.
+fields (explanation, covered difficulties, breakdown, candidates, advice). The end-of-program
+questionnaires of the person's programs keep their scores, anonymous, and lose the open answers.
+Comments on the person's proposals and programs are cleared, in the decisions and in the audit
+log; in every other comment, open answer and audit entry of the institutions concerned the
+person's name is replaced.
 Documents are made from the database when asked, so every later export follows.
 
 On SQLite the service deletes securely (``PRAGMA secure_delete=ON``, set on every connection by
@@ -25,7 +27,15 @@ from sqlalchemy.orm import Session
 
 from api.access import Caller
 from api.storage.repository import ENTITY, Person, audit
-from api.storage.tables import AuditRow, DecisionRow, MenteeRow, ProgramRow, ProposalRow, UnmatchedRow
+from api.storage.tables import (
+    AuditRow,
+    DecisionRow,
+    MenteeRow,
+    ProgramRow,
+    ProposalRow,
+    QuestionnaireRow,
+    UnmatchedRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,25 +73,39 @@ def erase_person(session: Session, row: Person, *, caller: Caller) -> None:
     """Erase ``row`` and every trace of its fields, in one transaction; then clean the files."""
     kind = ENTITY[type(row)]
     person_id, institution, full_name = row.id, row.institution, row.full_name
-    own = ProposalRow.mentee_id if isinstance(row, MenteeRow) else ProposalRow.mentor_id
-    proposal_ids = list(session.scalars(select(ProposalRow.id).where(own == person_id)))
+    mentee = isinstance(row, MenteeRow)
+    own = (
+        (ProposalRow.mentee_id == person_id) & (ProposalRow.mentee_institution == institution)
+        if mentee
+        else (ProposalRow.mentor_id == person_id) & (ProposalRow.mentor_institution == institution)
+    )
+    proposal_ids = list(session.scalars(select(ProposalRow.id).where(own)))
     institutions = {institution}
     for mentee_side, mentor_side in session.execute(
-        select(ProposalRow.mentee_institution, ProposalRow.mentor_institution).where(own == person_id)
+        select(ProposalRow.mentee_institution, ProposalRow.mentor_institution).where(own)
     ):
         institutions.update(i for i in (mentee_side, mentor_side) if i)
 
-    session.execute(
-        update(ProposalRow).where(own == person_id).values(explanation="", covered=[], breakdown={})
-    )
+    session.execute(update(ProposalRow).where(own).values(explanation="", covered=[], breakdown={}))
     if isinstance(row, MenteeRow):
         session.execute(
             update(UnmatchedRow)
-            .where(UnmatchedRow.mentee_id == person_id)
+            .where(UnmatchedRow.mentee_id == person_id, UnmatchedRow.institution == institution)
             .values(explanation="", fix="", candidates=[])
         )
-    person_programs = ProgramRow.mentee_id if isinstance(row, MenteeRow) else ProgramRow.mentor_id
-    session.execute(update(ProgramRow).where(person_programs == person_id).values(comment=""))
+    person_programs = (
+        (ProgramRow.mentee_id == person_id) & (ProgramRow.mentee_institution == institution)
+        if mentee
+        else (ProgramRow.mentor_id == person_id) & (ProgramRow.mentor_institution == institution)
+    )
+    session.execute(update(ProgramRow).where(person_programs).values(comment=""))
+    # the questionnaires of the person's programs keep their scores (the indicators count them)
+    # and lose the open answers, which speak of the person and the partner
+    session.execute(
+        update(QuestionnaireRow)
+        .where(QuestionnaireRow.program_id.in_(select(ProgramRow.id).where(person_programs)))
+        .values(answers={})
+    )
     if proposal_ids:
         session.execute(
             update(DecisionRow).where(DecisionRow.proposal_id.in_(proposal_ids)).values(comment="")
@@ -93,6 +117,10 @@ def erase_person(session: Session, row: Person, *, caller: Caller) -> None:
             decision.comment = pattern.sub(ERASED_RU, decision.comment)
         for program in session.scalars(select(ProgramRow).where(ProgramRow.comment != "")):
             program.comment = pattern.sub(ERASED_RU, program.comment)
+        for questionnaire in session.scalars(select(QuestionnaireRow)):
+            answers = _scrubbed(questionnaire.answers, pattern)
+            if answers != questionnaire.answers:
+                questionnaire.answers = answers
     audited = select(AuditRow).where(
         or_(AuditRow.institution.in_(institutions), AuditRow.institution.is_(None))
     )

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from api.access import Caller
 from api.errors import Conflict
+from api.person_keys import EVERYBODY, RunKeys, qualified
 from api.storage.repository import Page, audit, page
 from api.storage.tables import ProgramRow, ProposalRow, utcnow
+from matcher.heavy_years import ProgramSpan
 from matcher.programs import ProgramStatus, RunningProgram, Term, school_year
 
 RUNNING = (ProgramStatus.ACTIVE.value, ProgramStatus.EXTENDED.value)
@@ -93,22 +95,55 @@ def programs_of(session: Session, *, scope: str | None = None) -> list[ProgramRo
     return list(session.scalars(select(ProgramRow).where(program_in(scope)).order_by(ProgramRow.id)))
 
 
-def running(session: Session) -> list[RunningProgram]:
-    """Programs that occupy their mentors (active or extended), for the next run."""
+def running(session: Session, keys: RunKeys = EVERYBODY) -> list[RunningProgram]:
+    """Programs that occupy their mentors (active or extended), for the next run, their people
+    named as the run names them (``RunKeys``; by default qualified ids)."""
     rows = session.execute(
-        select(ProgramRow.mentee_id, ProgramRow.mentor_id, ProgramRow.group_id).where(
-            ProgramRow.status.in_(RUNNING)
+        select(
+            ProgramRow.mentee_institution,
+            ProgramRow.mentee_id,
+            ProgramRow.mentor_institution,
+            ProgramRow.mentor_id,
+            ProgramRow.group_id,
+        ).where(ProgramRow.status.in_(RUNNING))
+    )
+    return [
+        RunningProgram(keys.key(mentee_at, mentee), keys.key(mentor_at, mentor), group)
+        for mentee_at, mentee, mentor_at, mentor, group in rows
+    ]
+
+
+def spans(session: Session) -> list[ProgramSpan]:
+    """Every program's mentor, mentee and days (for the heavy years, ``matcher.heavy_years``)."""
+    rows = session.execute(
+        select(
+            ProgramRow.mentor_institution,
+            ProgramRow.mentor_id,
+            ProgramRow.mentee_institution,
+            ProgramRow.mentee_id,
+            ProgramRow.start,
+            ProgramRow.ended_on,
+            ProgramRow.planned_end,
         )
     )
-    return [RunningProgram(mentee, mentor, group) for mentee, mentor, group in rows]
+    return [
+        ProgramSpan(qualified(mentor_at, mentor), qualified(mentee_at, mentee), start, ended or planned)
+        for mentor_at, mentor, mentee_at, mentee, start, ended, planned in rows
+    ]
 
 
-def ended_early_pairs(session: Session) -> set[tuple[str, str]]:
-    """Pairs whose program ended early: never proposed again."""
-    query = select(ProgramRow.mentee_id, ProgramRow.mentor_id).where(
-        ProgramRow.status == ProgramStatus.ENDED_EARLY.value
-    )
-    return {(mentee, mentor) for mentee, mentor in session.execute(query)}
+def ended_early_pairs(session: Session, keys: RunKeys = EVERYBODY) -> set[tuple[str, str]]:
+    """Pairs whose program ended early: never proposed again (named as the run names them)."""
+    query = select(
+        ProgramRow.mentee_institution,
+        ProgramRow.mentee_id,
+        ProgramRow.mentor_institution,
+        ProgramRow.mentor_id,
+    ).where(ProgramRow.status == ProgramStatus.ENDED_EARLY.value)
+    return {
+        (keys.key(mentee_at, mentee), keys.key(mentor_at, mentor))
+        for mentee_at, mentee, mentor_at, mentor in session.execute(query)
+    }
 
 
 def change_program(

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.access import Caller
+from api.person_keys import qualified, split
 from api.storage.tables import (
     AuditRow,
     DocumentTemplateRow,
@@ -49,6 +50,28 @@ def page(session: Session, query: Select[Row], *, limit: int, offset: int) -> Pa
     return Page(list(session.scalars(query.limit(limit).offset(offset))), total)
 
 
+def audit_entry(
+    caller: Caller,
+    *,
+    action: str,
+    entity: str,
+    entity_id: str,
+    institution: str | None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The values of one audit log row: who, what, which institution's, and the detail."""
+    return {
+        "user_id": caller.user_id,
+        "actor": caller.name,
+        "role": caller.role.value,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "institution": institution,
+        "detail": detail or {},
+    }
+
+
 def audit(
     session: Session,
     caller: Caller,
@@ -59,18 +82,10 @@ def audit(
     institution: str | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditRow(
-            user_id=caller.user_id,
-            actor=caller.name,
-            role=caller.role.value,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            institution=institution,
-            detail=detail or {},
-        )
+    entry = audit_entry(
+        caller, action=action, entity=entity, entity_id=entity_id, institution=institution, detail=detail
     )
+    session.add(AuditRow(**entry))
 
 
 # Institutions, users and tokens
@@ -266,28 +281,20 @@ def _in_scope(table: type[Person], scope: str | None) -> ColumnElement[bool]:
     return table.institution == scope if scope is not None else table.id.is_not(None)
 
 
-def list_people(
-    session: Session,
-    table: type[Person],
-    *,
-    scope: str | None,
-    institution: str | None,
-    limit: int,
-    offset: int,
-) -> Page[Person]:
-    query = select(table).where(_in_scope(table, scope)).order_by(table.id)
+def people_with_id(
+    session: Session, table: type[Person], person_id: str, *, scope: str | None, institution: str | None
+) -> list[Person]:
+    """The people of ``scope`` with this id (several only for the municipal role, when more than
+    one institution uses it), of ``institution`` alone when given."""
+    query = select(table).where(table.id == person_id, _in_scope(table, scope))
     if institution is not None:
         query = query.where(table.institution == institution)
-    return page(session, query, limit=limit, offset=offset)
-
-
-def get_person(session: Session, table: type[Person], person_id: str, *, scope: str | None) -> Person | None:
-    return session.scalar(select(table).where(table.id == person_id, _in_scope(table, scope)))
+    return list(session.scalars(query.order_by(table.institution)))
 
 
 def people_of(session: Session, table: type[Person], *, institution: str | None) -> list[Person]:
     """A bank for a run: one institution's people, or everybody's (institution None)."""
-    query = select(table).order_by(table.id)
+    query = select(table).order_by(table.institution, table.id)
     if institution is not None:
         query = query.where(table.institution == institution)
     return list(session.scalars(query))
@@ -299,7 +306,7 @@ def pool_mentors(session: Session, *, municipalities: Iterable[str]) -> list[Men
     if not wanted:
         return []
     query = select(MentorRow).where(MentorRow.municipality.in_(wanted), MentorRow.consent.is_(True))
-    return list(session.scalars(query.order_by(MentorRow.id)))
+    return list(session.scalars(query.order_by(MentorRow.institution, MentorRow.id)))
 
 
 def institutions_with(session: Session, table: type[Person]) -> list[str]:
@@ -307,8 +314,16 @@ def institutions_with(session: Session, table: type[Person]) -> list[str]:
     return sorted(session.scalars(select(table.institution).distinct()))
 
 
-def ids_of(session: Session, table: type[Person]) -> list[str]:
-    return list(session.scalars(select(table.id).order_by(table.id)))
+def qualified_ids_of(session: Session, table: type[Person]) -> list[str]:
+    """Everybody in a bank as qualified ids «id@institution» (``api.person_keys``)."""
+    rows = session.execute(select(table.institution, table.id).order_by(table.institution, table.id))
+    return [qualified(institution, person_id) for institution, person_id in rows]
+
+
+def mentor_capacities(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """The capacity of each of these mentors (qualified ids), as the bank has it."""
+    found = people_by_key(session, MentorRow, (split(key) for key in keys))
+    return {qualified(*key): row.capacity for key, row in found.items()}
 
 
 def cycle_user(session: Session) -> UserRow:
@@ -322,30 +337,37 @@ def cycle_user(session: Session) -> UserRow:
     return user
 
 
-def people_by_id(session: Session, table: type[Person], ids: Iterable[str]) -> dict[str, Person]:
-    wanted = sorted(set(ids))
-    found: dict[str, Person] = {}
-    for start in range(0, len(wanted), ID_CHUNK):
-        chunk = wanted[start : start + ID_CHUNK]
-        found.update((row.id, row) for row in session.scalars(select(table).where(table.id.in_(chunk))))
+def people_by_key(
+    session: Session, table: type[Person], keys: Iterable[tuple[str | None, str]]
+) -> dict[tuple[str, str], Person]:
+    """The people named by (institution, id), by that pair; those no longer in the bank are left out."""
+    wanted = {(institution, person_id) for institution, person_id in keys if institution is not None}
+    ids = sorted({person_id for _, person_id in wanted})
+    found: dict[tuple[str, str], Person] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        for row in session.scalars(select(table).where(table.id.in_(chunk))):
+            if (row.institution, row.id) in wanted:
+                found[row.institution, row.id] = row
     return found
 
 
 def upsert_people(
     session: Session, table: type[Person], records: Sequence[dict[str, Any]], *, caller: Caller
 ) -> tuple[list[str], list[str]]:
-    """Insert new ids and overwrite known ones with the file's values, all in one transaction.
+    """Insert new people and overwrite known ones (same institution and id) with the file's
+    values, all in one transaction.
 
     Returns the created and the updated ids.
     """
     ensure_institutions(session, {record["institution"] for record in records})
-    existing = people_by_id(session, table, (record["id"] for record in records))
+    existing = people_by_key(session, table, ((record["institution"], record["id"]) for record in records))
     created: list[str] = []
     updated: list[str] = []
     by_institution: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"created": [], "updated": []})
     now = utcnow()
     for record in records:
-        row = existing.get(record["id"])
+        row = existing.get((record["institution"], record["id"]))
         if row is None:
             session.add(table(**record, created_at=now, updated_at=now))
             created.append(record["id"])

@@ -1,8 +1,9 @@
 """The service's tables (SQLAlchemy 2, typed declarative). Only migrations change the schema.
 
 People keep the parsed fields of their bank row in columns, lists and maps as JSON. A person is
-unique by id within each bank; the same id may be in both banks. Runs, proposals and unmatched
-mentees refer to people by id only, so erasing a person leaves no name behind.
+unique by (institution, id) within each bank: two institutions may use the same id, and the same
+person may be in both banks. Runs, proposals and unmatched mentees refer to people by institution
+and id only (``api.person_keys``), so erasing a person leaves no name behind.
 """
 
 from __future__ import annotations
@@ -98,8 +99,8 @@ class TokenRow(Base):
 class PersonColumns:
     """The columns both banks share (interchange contract, «same meaning»)."""
 
+    institution: Mapped[str] = mapped_column(ForeignKey("institutions.code"), primary_key=True, index=True)
     id: Mapped[str] = mapped_column(String, primary_key=True)
-    institution: Mapped[str] = mapped_column(ForeignKey("institutions.code"), index=True)
     full_name: Mapped[str] = mapped_column(Text)
     municipality: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[str] = mapped_column(Text, default="")
@@ -114,6 +115,8 @@ class PersonColumns:
 
 class MentorRow(PersonColumns, Base):
     __tablename__ = "mentors"
+    __table_args__ = (Index("ix_mentors_page", "id", "institution"),)
+    """The list's order (``api.storage.pages``): a page walks the index instead of sorting the bank."""
 
     qualification: Mapped[str] = mapped_column(Text, default="")
     competences: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -124,6 +127,7 @@ class MentorRow(PersonColumns, Base):
 
 class MenteeRow(PersonColumns, Base):
     __tablename__ = "mentees"
+    __table_args__ = (Index("ix_mentees_page", "id", "institution"),)
 
     category: Mapped[str] = mapped_column(Text, default="")
     difficulties: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -143,9 +147,10 @@ class RunRow(Base):
     institution: Mapped[str | None] = mapped_column(ForeignKey("institutions.code"), index=True)
     based_on: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     mentees: Mapped[list[Any] | None] = mapped_column(JSON)
-    """Only these mentees are matched (None: the whole bank of the run's scope)."""
+    """Only these mentees (qualified ids «id@institution») are matched (None: the whole bank of
+    the run's scope)."""
     reserved: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    """Places of mentors already proposed by an earlier run of the same cycle {mentor id: n}."""
+    """Places of mentors already proposed by an earlier run of the same cycle {qualified id: n}."""
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String, default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
@@ -155,6 +160,7 @@ class RunRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
 
@@ -167,7 +173,17 @@ class ProposalRow(Base):
     decision on a pair that crosses institutions; ``status`` follows from them."""
 
     __tablename__ = "proposals"
-    __table_args__ = (UniqueConstraint("run_id", "mentee_id", "mentor_id", name="uq_proposals_pair"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "run_id",
+            "mentee_institution",
+            "mentee_id",
+            "mentor_institution",
+            "mentor_id",
+            name="uq_proposals_pair",
+        ),
+        Index("ix_proposals_run_page", "run_id", "mentee_institution", "group_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
@@ -198,6 +214,7 @@ class UnmatchedRow(Base):
     mentee_id: Mapped[str] = mapped_column(String)
     reason: Mapped[str] = mapped_column(String)
     candidates: Mapped[list[Any]] = mapped_column(default=list)
+    """The mentors in the way, as qualified ids «id@institution» (``api.person_keys``)."""
     explanation: Mapped[str] = mapped_column(Text, default="")
     fix: Mapped[str] = mapped_column(Text, default="")
     institution: Mapped[str | None] = mapped_column(String, index=True)
@@ -245,8 +262,11 @@ class AlternativeRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     mentee_id: Mapped[str] = mapped_column(String)
     mentor_id: Mapped[str] = mapped_column(String)
+    mentee_institution: Mapped[str | None] = mapped_column(String)
+    mentor_institution: Mapped[str | None] = mapped_column(String)
     rank: Mapped[int] = mapped_column(Integer)
     alternative_mentor_id: Mapped[str] = mapped_column(String)
+    alternative_mentor_institution: Mapped[str | None] = mapped_column(String)
     score: Mapped[float] = mapped_column(Float)
     free_places: Mapped[int] = mapped_column(Integer)
 
@@ -297,3 +317,44 @@ class DocumentTemplateRow(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuestionnaireRow(Base):
+    """One end-of-program questionnaire (``matcher.questionnaires``): the party's scores about one
+    program. ``answers`` (the open questions) is personal and goes with the person's erasure;
+    the scores stay, anonymous, for the indicators."""
+
+    __tablename__ = "questionnaires"
+    __table_args__ = (UniqueConstraint("program_id", "party", name="uq_questionnaires_program_party"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    party: Mapped[str] = mapped_column(String)
+    institution: Mapped[str] = mapped_column(String, index=True)
+    """The institution of the person who filled it."""
+    satisfaction: Mapped[int] = mapped_column(Integer)
+    scales: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    overcome: Mapped[list[Any]] = mapped_column(default=list)
+    partly: Mapped[list[Any]] = mapped_column(default=list)
+    not_overcome: Mapped[list[Any]] = mapped_column(default=list)
+    future: Mapped[str] = mapped_column(String, default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source: Mapped[str] = mapped_column(Text, default="")
+    """«api» or the name of the file it was imported from."""
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MonitoringTargetsRow(Base):
+    """The targets of one school year («2026/27») in percent, set by the municipality; a year
+    without a row has the defaults of ``matcher.monitoring.default_targets``."""
+
+    __tablename__ = "monitoring_targets"
+
+    year: Mapped[str] = mapped_column(String, primary_key=True)
+    young_specialists: Mapped[float | None] = mapped_column(Float)
+    mentee_satisfaction: Mapped[float | None] = mapped_column(Float)
+    mentor_satisfaction: Mapped[float | None] = mapped_column(Float)
+    completed: Mapped[float | None] = mapped_column(Float)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

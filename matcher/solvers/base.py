@@ -83,6 +83,12 @@ class Assignment:
     group_of: npt.NDArray[np.int64] | None = None
     group_remote: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
     group_theme: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    group_free: Assignment | None = None
+    """The group-free answer (min-cost flow, same problem and objective) the solver started from,
+    when it solved one: the pipeline's comparison need not solve it again."""
+    relaxations: tuple[object, ...] = ()
+    """What the solver's own review may start from (the group-slot MIP: the LP relaxation of
+    each component at its optimum); opaque to everyone else."""
 
     def groups(self) -> npt.NDArray[np.int64]:
         """Per entry of ``chosen``, its group number, −1 for an individual pair."""

@@ -43,10 +43,13 @@ one by one: the model separates over them, so the sum of their bounds is a bound
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import sys
 import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -195,12 +198,52 @@ def fit_ceiling(problem: MatchingProblem) -> float:
 
 @dataclass(slots=True)
 class _Model:
-    highs: highspy.Highs
+    """The whole model as arrays; HiGHS only ever gets the columns a step needs (``highs``)."""
+
+    matrix: sparse.csc_matrix
+    row_lower: Floats
+    row_upper: Floats
+    cost: Floats
+    integer: npt.NDArray[np.bool_]
     n_rows: int
     slots: _Slots
     several: Index
     big: float
     start: Floats
+
+    @property
+    def n_cols(self) -> int:
+        return int(self.matrix.shape[1])
+
+    def highs(
+        self, columns: Index, cost: Floats, *, integer: bool, rows: Index | None = None
+    ) -> highspy.Highs:
+        """A silent HiGHS over ``columns`` (the other columns stay at 0) and ``rows`` (default
+        all; a row left out must hold at 0 for every column outside ``columns``)."""
+        rows = np.arange(self.matrix.shape[0]) if rows is None else rows
+        sub = self.matrix[rows][:, columns].tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_ = int(columns.size)
+        lp.num_row_ = int(rows.size)
+        lp.col_cost_ = cost[columns]
+        lp.col_lower_ = np.zeros(columns.size)
+        lp.col_upper_ = np.ones(columns.size)
+        lp.row_lower_ = self.row_lower[rows]
+        lp.row_upper_ = self.row_upper[rows]
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = sub.indices.astype(np.int32)
+        lp.a_matrix_.value_ = sub.data.astype(np.float64)
+        lp.a_matrix_.num_col_ = int(columns.size)
+        lp.a_matrix_.num_row_ = int(rows.size)
+        if integer:
+            kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+            lp.integrality_ = [kinds[int(k)] for k in self.integer[columns].tolist()]
+        highs = _quiet_highs()
+        highs.passModel(lp)
+        highs.setOptionValue("time_limit", SAFETY_SECONDS)
+        return highs
 
 
 def _rule_4_cliques(
@@ -344,48 +387,42 @@ def build(problem: MatchingProblem, start: npt.NDArray[np.bool_], big: float) ->
     cost = np.concatenate(
         [row_gain, row_gain[slots.member_row], np.zeros(n_y), np.full(n_m, big), np.zeros(n_o)]
     )
-    upper = np.ones(n_cols)
     matrix = rows.matrix(n_cols)
-    highs = _quiet_highs()
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = matrix.shape[0]
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(n_cols)
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.concatenate(rows.lo) if rows.lo else np.zeros(0)
-    lp.row_upper_ = np.concatenate(rows.hi) if rows.hi else np.zeros(0)
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
-    lp.a_matrix_.value_ = matrix.data
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = matrix.shape[0]
-    integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
-    lp.integrality_ = [integer] * m0 + [continuous] * n_m + [integer] * n_o
-    highs.passModel(lp)
+    integer = np.ones(n_cols, dtype=bool)
+    integer[m0:o0] = False
     first = np.zeros(n_cols)
     first[:n] = start
     if n_m:
         first[m0:o0] = (per_mentee[several] @ start.astype(np.float64)) > 0
     for k, (_, coverers) in enumerate(literals):
         first[o0 + k] = float(start[coverers].sum() <= 1)
-    return _Model(highs, n, slots, several, big, first)
+    return _Model(
+        matrix,
+        np.concatenate(rows.lo) if rows.lo else np.zeros(0),
+        np.concatenate(rows.hi) if rows.hi else np.zeros(0),
+        cost,
+        integer,
+        n,
+        slots,
+        several,
+        big,
+        first,
+    )
 
 
-def _component_labels(problem: MatchingProblem) -> tuple[int, Index]:
-    """Connected components of the candidate graph, as a label per pair row."""
+def _component_rows(problem: MatchingProblem) -> list[Index]:
+    """The pair rows of each connected component of the candidate graph (mentees and mentors
+    joined by candidate pairs), none empty."""
     n_i = problem.n_mentees
+    mentee = problem.pairs.mentee_idx.astype(np.int64)
     graph = sparse.coo_matrix(
-        (
-            np.ones(len(problem.pairs)),
-            (problem.pairs.mentee_idx.astype(np.int64), n_i + problem.pairs.mentor_idx.astype(np.int64)),
-        ),
+        (np.ones(len(problem.pairs)), (mentee, n_i + problem.pairs.mentor_idx.astype(np.int64))),
         shape=(n_i + problem.n_mentors,) * 2,
     )
     count, labels = csgraph.connected_components(graph, directed=False)
-    return int(count), labels[problem.pairs.mentee_idx.astype(np.int64)].astype(np.int64)
+    label = labels[mentee]
+    order = np.argsort(label, kind="stable")
+    return [rows for rows in np.split(order, np.searchsorted(label[order], np.arange(1, count))) if rows.size]
 
 
 @dataclass(slots=True)
@@ -396,6 +433,7 @@ class _Part:
     group_theme: list[int]
     bound: float
     """HiGHS's dual bound less BIG·matched, uncapped: summed over components it bounds the whole."""
+    relaxation: PartRelaxation | None = None
 
 
 def _lexicographic(problem: MatchingProblem, chosen: Index) -> tuple[int, float]:
@@ -408,7 +446,6 @@ def _run(highs: highspy.Highs, start: Floats | None, abs_gap: float) -> tuple[Fl
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.setOptionValue("mip_abs_gap", abs_gap)
     highs.setOptionValue("mip_max_nodes", MAX_NODES)
-    highs.setOptionValue("time_limit", SAFETY_SECONDS)
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = start
@@ -421,11 +458,215 @@ def _run(highs: highspy.Highs, start: Floats | None, abs_gap: float) -> tuple[Fl
     return np.asarray(highs.getSolution().col_value), float(info.mip_dual_bound)
 
 
+def binding_rows(model: _Model, columns: Index) -> Index:
+    """The rows that ``columns`` (each in [0, 1], the others at 0) could break; every other row
+    is implied: the sum of its positive coefficients over ``columns`` is at most its upper
+    limit and of its negative ones at least its lower limit, so it holds and may be left out."""
+    sub = model.matrix[:, columns]
+    most = np.asarray(sub.maximum(0).sum(axis=1)).ravel()
+    least = np.asarray(sub.minimum(0).sum(axis=1)).ravel()
+    slack = 1e-9
+    return np.flatnonzero((most > model.row_upper + slack) | (least < model.row_lower - slack))
+
+
+def _restricted_mip(
+    model: _Model, columns: Index, start: Floats | None, abs_gap: float
+) -> tuple[Floats | None, float]:
+    """The MIP over ``columns`` only (the others at 0), from ``start``: the best solution over
+    all columns (None if none) and the dual bound of the restricted MIP."""
+    columns = np.unique(columns)
+    highs = model.highs(columns, model.cost, integer=True, rows=binding_rows(model, columns))
+    values, dual = _run(highs, None if start is None else start[columns], abs_gap)
+    if values is None:
+        return None, dual
+    full = np.zeros(model.n_cols)
+    full[columns] = values
+    return full, dual
+
+
+MIP_LEVEL_COLUMNS = 30_000
+"""The first MIP takes the columns the LP or the flow use; the columns of zero reduced cost (as
+good as the LP's at its optimum) join them while there are at most this many columns in all
+(at a region there are 200,000, and that MIP took fourteen times as long for the same gap)."""
+PRICING_TOLERANCE = 1e-7
+"""A column left out of the LP enters it when its reduced cost exceeds this."""
+FIRST_PER_MENTEE = 3
+"""The LP starts from each mentee's best pairs (and the start's); pricing adds the rest it needs."""
+DUAL_SIMPLEX = 1
+PRIMAL_SIMPLEX = 4
+"""The first restricted LP is solved by the dual simplex; after columns join, the basis is still
+primal feasible and the primal simplex goes on from it (presolve off, so HiGHS keeps its basis)."""
+PRICING_SHARE = 0.25
+PRICING_MIN = 2_000
+"""Partial pricing: per round, the columns with the largest reduced costs join, at most this
+share of those already inside (and at least ``PRICING_MIN``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Relaxation:
+    """An optimum of the LP relaxation over all columns: values, reduced costs d = c − Aᵀy (≤ 0
+    at an optimum for a column at 0) and the bound, a true upper bound of the LP (and so of the
+    MIP): the restricted LP's value plus the positive reduced costs of the columns left out."""
+
     values: Floats
     reduced_cost: Floats
     bound: float
+
+
+class _ColumnGeneration:
+    """The LP relaxation of a ``_Model`` solved over a growing set of its columns.
+
+    HiGHS holds some columns and, of the rows they touch, only those the columns could break: a
+    row that holds for every value in [0, 1] of the columns inside (the sum of its positive
+    coefficients is at most its upper limit, of its negative ones at least its lower limit) is
+    implied, left out, and gets the dual 0. After each solve every column is priced with the row
+    duals y (d = c − Aᵀy, one sparse product). The restricted optimum is an optimum of the whole
+    LP when no column left out has d > 0 (LP duality: y is then dual feasible for all columns),
+    and for any y the restricted value plus Σ max(d, 0) over the left-out columns (each bounded
+    by 1) is an upper bound of the whole LP (the Lagrangian bound), so the bound is exact at
+    convergence and valid at every step. The columns with the largest d > 0 (at most
+    ``PRICING_SHARE`` of those inside, and at least ``PRICING_MIN``) join, with the rows they
+    make binding (HiGHS keeps its basis), until none is left or the caller's ``enough`` says the
+    bound already decides.
+    """
+
+    def __init__(self, model: _Model, columns: Index, cost: Floats) -> None:
+        self.model = model
+        self.cost = cost
+        self.by_row = model.matrix.tocsr()
+        self.transposed = model.matrix.T.tocsr()
+        n_rows = model.matrix.shape[0]
+        self.most = np.zeros(n_rows)
+        self.least = np.zeros(n_rows)
+        self.inside = np.zeros(model.n_cols, dtype=bool)
+        self.columns = np.zeros(0, dtype=np.int64)
+        self.rows = np.zeros(0, dtype=np.int64)
+        self.row_position = np.full(n_rows, -1, dtype=np.int64)
+        self.highs = model.highs(self.columns, cost, integer=False, rows=self.rows)
+        self.highs.setOptionValue("presolve", "off")
+        self.highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+        self._add(np.unique(columns), always=(model.row_lower > 0) | (model.row_upper < 0))
+
+    def recost(self, cost: Floats) -> None:
+        self.cost = cost
+        picked = np.arange(self.columns.size, dtype=np.int32)
+        self.highs.changeColsCost(picked.size, picked, cost[self.columns])
+
+    def solve(self, enough: float = -np.inf) -> _Relaxation | None:
+        """The LP optimum (None when infeasible over all columns); stops early with a valid
+        bound once it is at most ``enough``."""
+        while True:
+            # HiGHS's clock runs over every run of one instance: the safety net is per run
+            self.highs.setOptionValue("time_limit", self.highs.getRunTime() + SAFETY_SECONDS)
+            self.highs.run()
+            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                if self.inside.all() or self.highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+                    return None
+                self._add(np.flatnonzero(~self.inside))
+                continue
+            solution = self.highs.getSolution()
+            duals = np.zeros(self.model.matrix.shape[0])
+            duals[self.rows] = np.asarray(solution.row_dual)
+            reduced = self.cost - self.transposed @ duals
+            outside = ~self.inside
+            entering = np.flatnonzero(outside & (reduced > PRICING_TOLERANCE))
+            value = float(self.highs.getInfo().objective_function_value)
+            bound = value + float(reduced[entering].sum())
+            if entering.size == 0 or bound <= enough:
+                values = np.zeros(self.model.n_cols)
+                values[self.columns] = np.asarray(solution.col_value)
+                reduced[self.columns] = np.asarray(solution.col_dual)
+                return _Relaxation(values, reduced, bound)
+            batch = max(PRICING_MIN, int(PRICING_SHARE * self.columns.size))
+            if entering.size > batch:
+                entering = entering[np.argpartition(-reduced[entering], batch)[:batch]]
+            self._add(np.sort(entering))
+            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+
+    def _add(self, entering: Index, always: npt.NDArray[np.bool_] | None = None) -> None:
+        sub = self.model.matrix[:, entering]
+        self.most += np.asarray(sub.maximum(0).sum(axis=1)).ravel()
+        self.least += np.asarray(sub.minimum(0).sum(axis=1)).ravel()
+        slack = 1e-9
+        binding = (self.most > self.model.row_upper + slack) | (self.least < self.model.row_lower - slack)
+        if always is not None:
+            binding |= always
+        new_rows = np.flatnonzero(binding & (self.row_position < 0))
+        if new_rows.size:
+            old = self.by_row[new_rows][:, self.columns].tocsr()
+            self.highs.addRows(
+                new_rows.size,
+                self.model.row_lower[new_rows],
+                self.model.row_upper[new_rows],
+                old.nnz,
+                old.indptr[:-1].astype(np.int32),
+                old.indices.astype(np.int32),
+                old.data.astype(np.float64),
+            )
+            self.row_position[new_rows] = np.arange(self.rows.size, self.rows.size + new_rows.size)
+            self.rows = np.concatenate([self.rows, new_rows])
+        present = sparse.csc_matrix(
+            (sub.data * (self.row_position[sub.indices] >= 0), sub.indices, sub.indptr), shape=sub.shape
+        )
+        present.eliminate_zeros()
+        self.highs.addCols(
+            entering.size,
+            self.cost[entering],
+            np.zeros(entering.size),
+            np.ones(entering.size),
+            present.nnz,
+            present.indptr[:-1].astype(np.int32),
+            self.row_position[present.indices].astype(np.int32),
+            present.data.astype(np.float64),
+        )
+        self.inside[entering] = True
+        self.columns = np.concatenate([self.columns, entering])
+
+
+@dataclass(frozen=True, slots=True)
+class PartRelaxation:
+    """The LP relaxation the solver converged on for one component of the candidate graph,
+    handed to the review so that its rescorings start warm instead of from nothing: the
+    component's rows of the pair table, its model, the columns its LP started from, and the
+    column generation at the optimum."""
+
+    rows: Index
+    model: _Model
+    first: Index
+    generation: _ColumnGeneration
+
+    def again(self) -> _ColumnGeneration:
+        """The same column generation solved again from its start: the same optimum, columns and
+        basis (HiGHS is deterministic on one thread), for a second chain in this process."""
+        generation = _ColumnGeneration(self.model, self.first, self.model.cost)
+        generation.solve()
+        return generation
+
+
+def _first_columns(problem: MatchingProblem, model: _Model) -> Index:
+    """Where the LP starts: each mentee's ``FIRST_PER_MENTEE`` best pairs and the start's rows, as
+    individual pairs and as members of every slot, those slots, and every (matched, cover)
+    column; pricing adds the rest the LP needs."""
+    n = model.n_rows
+    mentee = problem.pairs.mentee_idx.astype(np.int64)
+    order = np.lexsort((-problem.pairs.score.astype(np.float64), mentee))
+    ranked = mentee[order]
+    rank = np.arange(order.size) - np.searchsorted(ranked, ranked)
+    rows = np.zeros(n, dtype=bool)
+    rows[order[rank < FIRST_PER_MENTEE]] = True
+    rows |= model.start[:n] > 0.5
+    rows |= problem.pinned
+    slots = model.slots
+    members = np.flatnonzero(rows[slots.member_row])
+    y0 = n + slots.member_row.size
+    return np.concatenate(
+        [
+            np.flatnonzero(rows),
+            n + members,
+            y0 + np.unique(slots.member_slot[members]),
+            np.arange(y0 + slots.mentor.size, model.n_cols),
+        ]
+    ).astype(np.int64)
 
 
 _BANNER_SHOWN = threading.Event()
@@ -455,46 +696,24 @@ def _quiet_highs() -> highspy.Highs:
     return highs
 
 
-def _relaxation(highs: highspy.Highs) -> _Relaxation | None:
-    """The LP relaxation (dual simplex): its solution, reduced costs and value, a true bound;
-    None when it is infeasible (pins that no assignment keeps)."""
-    relaxed = _quiet_highs()
-    lp = highs.getLp()
-    lp.integrality_ = []
-    relaxed.passModel(lp)
-    relaxed.setOptionValue("time_limit", SAFETY_SECONDS)
-    relaxed.run()
-    if relaxed.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    solution = relaxed.getSolution()
-    return _Relaxation(
-        np.asarray(solution.col_value),
-        np.abs(np.asarray(solution.col_dual)),
-        float(relaxed.getInfo().objective_function_value),
-    )
-
-
-def _fix(highs: highspy.Highs, columns: Index, upper: Floats) -> None:
-    picked = columns.astype(np.int32)
-    highs.changeColsBounds(picked.size, picked, np.zeros(picked.size), upper)
-
-
 def _solve_part(problem: MatchingProblem, flow_rows: Index | None, big: float, gap: float) -> _Part | None:
-    """One component: the LP relaxation is the bound; the MIP restricted to the columns the LP or
-    flow use gives a first answer P; reduced-cost fixing then keeps only the columns that can
-    appear in an assignment better than P (a column at 0 whose reduced cost exceeds LP − P
-    cannot), and the MIP over them, from P, closes the gap within the deterministic limits.
-    ``flow_rows`` None: flow found the pins infeasible (they may still fit as a group), the whole
-    MIP is solved from nothing. None when the component has no assignment keeping the rules."""
+    """One component: the LP relaxation (column generation) is the bound; the MIP over the
+    columns the LP or flow use (and those whose reduced cost is zero, up to
+    ``MIP_LEVEL_COLUMNS``) gives a first answer P;
+    reduced-cost fixing then keeps only the columns that can appear in an assignment better
+    than P (a column at 0 whose reduced cost exceeds bound − P cannot), and the MIP over them,
+    from P, closes the gap within the deterministic limits. ``flow_rows`` None: flow found the
+    pins infeasible (they may still fit as a group), the whole MIP is solved from nothing.
+    None when the component has no assignment keeping the rules."""
     start = np.zeros(len(problem.pairs), dtype=bool)
     if flow_rows is not None:
         start[flow_rows] = True
     flow_value = _lexicographic(problem, flow_rows) if flow_rows is not None else (-1, 0.0)
     model = build(problem, start, big)
-    highs = model.highs
-    cost = np.asarray(highs.getLp().col_cost_)
-    upper = np.asarray(highs.getLp().col_upper_)
-    lp = _relaxation(highs)
+    everything = np.arange(model.n_cols, dtype=np.int64)
+    first = _first_columns(problem, model) if flow_rows is not None else everything
+    generation = _ColumnGeneration(model, first, model.cost)
+    lp = generation.solve()
     if lp is None and flow_rows is not None:  # the safety net struck: the flow answer, a valid bound
         candidates = np.unique(problem.pairs.mentee_idx).size
         bound = big * (candidates - flow_value[0]) + fit_ceiling(problem)
@@ -502,21 +721,22 @@ def _solve_part(problem: MatchingProblem, flow_rows: Index | None, big: float, g
     if lp is None:
         return None
     abs_gap = gap * max(flow_value[1], 1.0)
-    unused = np.flatnonzero((lp.values < 1e-6) & (model.start < 0.5))
     best: Floats | None = model.start if flow_rows is not None else None
     if flow_rows is not None:
-        _fix(highs, unused, np.zeros(unused.size))
-        values, _ = _run(highs, model.start, abs_gap)
+        support = np.flatnonzero((lp.values > 1e-6) | (model.start > 0.5))
+        level = np.flatnonzero(lp.reduced_cost >= -1e-9)
+        if np.union1d(support, level).size <= MIP_LEVEL_COLUMNS:
+            support = np.union1d(support, level)
+        values, _ = _restricted_mip(model, support, model.start, abs_gap)
         best = model.start if values is None else values
-        _fix(highs, unused, upper[unused])
     dual = lp.bound
-    value = -np.inf if best is None else float(best @ cost)
+    value = -np.inf if best is None else float(best @ model.cost)
     if lp.bound - value > abs_gap:
+        kept = everything
         if best is not None:
             margin = lp.bound - value + 1e-9 * abs(lp.bound) + 1e-6
-            fixed = np.flatnonzero((lp.values < 1e-6) & (lp.reduced_cost > margin) & (best < 0.5))
-            _fix(highs, fixed, np.zeros(fixed.size))
-        values, reduced = _run(highs, best, abs_gap)
+            kept = np.flatnonzero((lp.values > 1e-6) | (lp.reduced_cost >= -margin) | (best > 0.5))
+        values, reduced = _restricted_mip(model, kept, best, abs_gap)
         dual = min(lp.bound, max(reduced, value))
         best = best if values is None else values
     if best is None:
@@ -537,7 +757,8 @@ def _solve_part(problem: MatchingProblem, flow_rows: Index | None, big: float, g
         [np.full(chosen.size - rows_in.size, -1, dtype=np.int64), group_index.astype(np.int64)]
     )
     remote = [bool((problem.pairs.format[rows_in[slot_in == s]] == 1).any()) for s in used.tolist()]
-    return _Part(chosen, group_of, remote, slots.theme[used].tolist(), dual - big * matched)
+    relaxation = PartRelaxation(np.zeros(0, np.int64), model, first, generation)
+    return _Part(chosen, group_of, remote, slots.theme[used].tolist(), dual - big * matched, relaxation)
 
 
 class MipSolver:
@@ -560,19 +781,15 @@ class MipSolver:
         flow = FlowSolver().solve(problem, time_limit=time_limit)
         feasible = flow.status is not SolveStatus.INFEASIBLE
         big = fit_ceiling(problem) + 1.0
-        count, label = _component_labels(problem)
-        order = np.argsort(label, kind="stable")
-        bounds = np.searchsorted(label[order], np.arange(1, count))
         chosen: list[Index] = []
         group_of: list[Index] = []
         remote: list[bool] = []
         theme: list[int] = []
+        relaxations: list[PartRelaxation] = []
         bound = 0.0
         flow_mask = np.zeros(len(problem.pairs), dtype=bool)
         flow_mask[flow.chosen] = True
-        for rows in np.split(order, bounds):
-            if rows.size == 0:
-                continue
+        for rows in _component_rows(problem):
             part_problem = restrict(problem, rows)
             part_flow = np.flatnonzero(flow_mask[rows]).astype(np.int64)
             if feasible and not _needs_search(part_problem):
@@ -583,6 +800,8 @@ class MipSolver:
             part = _solve_part(part_problem, part_flow if feasible else None, big, self.gap)
             if part is None:
                 return _infeasible(problem, started)
+            if part.relaxation is not None:
+                relaxations.append(dataclasses.replace(part.relaxation, rows=rows))
             chosen.append(rows[part.chosen])
             group_of.append(np.where(part.group_of >= 0, part.group_of + len(remote), -1))
             remote += part.group_remote
@@ -603,6 +822,8 @@ class MipSolver:
             group_of=groups[order_out],
             group_remote=np.asarray(remote, dtype=np.bool_),
             group_theme=np.asarray(theme, dtype=np.int64),
+            group_free=flow,
+            relaxations=tuple(relaxations),
         )
 
 
@@ -625,51 +846,246 @@ def _needs_search(problem: MatchingProblem) -> bool:
     return bool(leads[problem.pairs.mentor_idx].any() or several[problem.pairs.mentee_idx].any())
 
 
+RESCORING_CHAINS = 2
+"""Below ``FROM_OPTIMUM_MIN_PAIRS``, rescorings are judged in this many chains in this process,
+each starting from the solver's own LP optimum and then from the rescoring before it: the scores
+at even places, then those at odd places (``robustness`` lists each weight's lowered and raised
+move side by side, so a chain is the lowered or the raised moves: a rescoring after another
+weight's re-optimises faster than after the opposite move of the same weight)."""
+FROM_OPTIMUM_MIN_PAIRS = 50_000
+"""From this many candidate pairs each rescoring starts from the solver's own LP optimum, one
+weight's move away, in a process forked for it (as many at a time as cores, at most
+``MOVE_PROCESSES``), instead of from the rescoring before it, two moves away."""
+MOVE_PROCESSES = 2
+Scores = list[npt.NDArray[np.float32]]
+Kept = list[npt.NDArray[np.bool_]]
+
+
+@dataclass(slots=True)
+class _Review:
+    """The review's view of one component judged by its LP: its rows, its problem, the chosen
+    rows in it (local), its model and where its column generation starts."""
+
+    rows: Index
+    problem: MatchingProblem
+    chosen: npt.NDArray[np.bool_]
+    model: _Model
+    first: Index
+    solved: PartRelaxation | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Judging:
+    """What judging a rescoring needs: the problem, its components judged by their LP, the rows
+    judged by flow, the proposal and the gap."""
+
+    problem: MatchingProblem
+    reviews: list[_Review]
+    flow_rows: Index
+    chosen: Index
+    gap: float
+
+
+_FORKED_MOVES: list[tuple[_Judging, Scores]] = []
+"""What forked processes inherit: the judging and all scores."""
+
+
 def kept_under_rescoring(
-    problem: MatchingProblem, chosen: Index, scores: list[npt.NDArray[np.float32]], gap: float = GAP
-) -> list[npt.NDArray[np.bool_]]:
+    problem: MatchingProblem,
+    chosen: Index,
+    scores: Scores,
+    gap: float = GAP,
+    relaxations: tuple[object, ...] = (),
+) -> Kept:
     """For each rescoring, which chosen rows the proposal keeps: all of them when the proposal,
-    rescored, is still within ``gap`` of the rescored LP bound (it stays a proven answer);
-    otherwise those the rescored LP optimum also takes (u_r ≥ ½). One model, one LP warm-started
-    per rescoring: the review speaks of the proposal and a proven bound only."""
-    start = np.zeros(len(problem.pairs), dtype=bool)
-    start[chosen] = True
-    big = fit_ceiling(problem) + 1.0
-    model = build(problem, start, big)
-    relaxed = _quiet_highs()
-    lp = model.highs.getLp()
-    lp.integrality_ = []
-    relaxed.passModel(lp)
-    base_cost = np.asarray(lp.col_cost_)
-    n, slots = model.n_rows, model.slots
-    single = np.ones(problem.n_mentees, dtype=bool)
-    single[model.several] = False
-    mentee = problem.pairs.mentee_idx.astype(np.int64)
-    columns = np.arange(n + slots.member_row.size, dtype=np.int32)
-    first_matched = n + slots.member_row.size + slots.mentor.size
-    matched_columns = np.arange(first_matched, first_matched + model.several.size, dtype=np.int32)
+    rescored, is still within ``gap`` of the rescored bound (it stays a proven answer);
+    otherwise those the rescored optimum also takes. Component by component, as the solver
+    solved them: where the solver searched, the component's LP relaxation (u_r ≥ ½ of its
+    optimum), by column generation warm-started from the solver's own optimum (``relaxations``):
+    on a large problem each rescoring from it (``FROM_OPTIMUM_MIN_PAIRS``), on a small one in two
+    chains, each rescoring from the one before (``RESCORING_CHAINS``); where flow was
+    exact (no groups, one mentor each), min-cost flow, the solver's own answer there. The LPs
+    stop as soon as valid bounds decide the first test — the review speaks of the proposal and a
+    proven bound only."""
+    judging = _Judging(problem, *_reviews(problem, chosen, relaxations), chosen, gap)
+    if len(problem.pairs) >= FROM_OPTIMUM_MIN_PAIRS:
+        return _each_from_optimum(judging, scores)
+    chains = [list(range(first, len(scores), RESCORING_CHAINS)) for first in range(RESCORING_CHAINS)]
+    judged = [
+        _kept_in_chain(judging, [scores[k] for k in chain], handed=c == 0) for c, chain in enumerate(chains)
+    ]
+    out: Kept = [np.zeros(0, dtype=bool)] * len(scores)
+    for chain, kept in zip(chains, judged, strict=True):
+        for k, mask in zip(chain, kept, strict=True):
+            out[k] = mask
+    return out
+
+
+def _reviews(
+    problem: MatchingProblem, chosen: Index, relaxations: tuple[object, ...]
+) -> tuple[list[_Review], Index]:
+    """The components judged by their LP (with the solver's optimum where it handed one over for
+    the same rows) and the rows judged by flow."""
+    handed = {
+        relaxation.rows.tobytes(): relaxation
+        for relaxation in relaxations
+        if isinstance(relaxation, PartRelaxation)
+    }
+    proposed = np.zeros(len(problem.pairs), dtype=bool)
+    proposed[chosen] = True
+    reviews: list[_Review] = []
+    by_flow: list[Index] = []
+    for rows in _component_rows(problem):
+        part = restrict(problem, rows)
+        solved = handed.get(rows.tobytes())
+        if solved is None and not _needs_search(part):
+            by_flow.append(rows)
+            continue
+        if solved is not None:
+            reviews.append(_Review(rows, part, proposed[rows], solved.model, solved.first, solved))
+            continue
+        model = build(part, proposed[rows], fit_ceiling(problem) + 1.0)
+        reviews.append(_Review(rows, part, proposed[rows], model, _first_columns(part, model), None))
+    return reviews, (np.concatenate(by_flow) if by_flow else np.zeros(0, np.int64))
+
+
+def _each_from_optimum(judging: _Judging, scores: Scores) -> Kept:
+    """Each rescoring from the solver's optimum, in a process forked for it alone (an executor of
+    one worker each, so that no worker takes a second rescoring from the state the first left),
+    a batch of one per core at a time; the processes inherit the models and the optima instead
+    of receiving copies. Where no process can be started, each rescoring in this process after
+    solving the optimum again (the same state: HiGHS is deterministic on one thread)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1  # fork: Linux
+    processes = min(cores, MOVE_PROCESSES)
+    _FORKED_MOVES[:] = [(judging, scores)]
+    try:
+        if processes > 1:
+            return _forked_moves(len(scores), processes)
+    except (OSError, BrokenProcessPool):
+        pass
+    finally:
+        _FORKED_MOVES.clear()
+    return [_kept_in_chain(judging, [score], handed=False)[0] for score in scores]
+
+
+def _forked_moves(count: int, processes: int) -> Kept:
+    """Rescorings ``0 … count − 1``, each in a process forked for it (an executor of one worker,
+    shut down when its rescoring is judged), ``processes`` at a time: the next is forked as soon
+    as one ends."""
+    context = multiprocessing.get_context("fork")
+    out: dict[int, npt.NDArray[np.bool_]] = {}
+    running: dict[Future[npt.NDArray[np.bool_]], tuple[int, ProcessPoolExecutor]] = {}
+
+    def collect(finished: set[Future[npt.NDArray[np.bool_]]]) -> None:
+        for future in finished:
+            k, executor = running.pop(future)
+            executor.shutdown()
+            out[k] = future.result()
+
+    try:
+        for k in range(count):
+            if len(running) == processes:
+                collect(wait(running, return_when=FIRST_COMPLETED).done)
+            executor = ProcessPoolExecutor(1, mp_context=context)
+            running[executor.submit(_forked_move, k)] = (k, executor)
+        collect(wait(running).done)
+    finally:
+        for _, executor in running.values():
+            executor.shutdown(cancel_futures=True)
+    return [out[k] for k in range(count)]
+
+
+def _forked_move(k: int) -> npt.NDArray[np.bool_]:
+    judging, scores = _FORKED_MOVES[0]
+    return _kept_in_chain(judging, [scores[k]], handed=True)[0]
+
+
+def _kept_in_chain(judging: _Judging, scores: Scores, *, handed: bool) -> Kept:
+    """``kept_under_rescoring`` for one chain of rescorings. Every chain starts from the solver's
+    optimum: ``handed`` takes the solver's column generation itself (a forked process has its
+    own copy; in this process only the first chain may change it), otherwise it is solved again
+    from the same start, which gives the same optimum and basis."""
+    problem, reviews, flow_rows, chosen = judging.problem, judging.reviews, judging.flow_rows, judging.chosen
+    generations: list[_ColumnGeneration | None] = [
+        (review.solved.generation if handed else review.solved.again()) if review.solved else None
+        for review in reviews
+    ]
+    proposed = np.zeros(len(problem.pairs), dtype=bool)
+    proposed[chosen] = True
+    columns = [_proposal_columns(review) for review in reviews]
     out = []
     for score in scores:
         rescored = dataclasses.replace(problem, pairs=dataclasses.replace(problem.pairs, score=score))
         ceiling = fit_ceiling(rescored) + 1.0
-        gain = score.astype(np.float64) + ceiling * single[mentee]
-        cost = base_cost.copy()
-        cost[:n] = gain
-        cost[n : n + slots.member_row.size] = gain[slots.member_row]
-        cost[matched_columns] = ceiling
-        relaxed.changeColsCost(columns.size, columns, cost[columns])
-        relaxed.changeColsCost(matched_columns.size, matched_columns, cost[matched_columns])
-        relaxed.run()
-        values = np.asarray(relaxed.getSolution().col_value)
-        bound = float(relaxed.getInfo().objective_function_value)
-        proposal = float(model.start @ cost)
-        fit = float(score[chosen].astype(np.float64).sum())
-        if relaxed.getModelStatus() == highspy.HighsModelStatus.kOptimal and bound - proposal <= gap * max(
-            fit, 1.0
-        ):
+        allowed = judging.gap * max(float(score[chosen].astype(np.float64).sum()), 1.0)
+        kept = np.zeros(len(problem.pairs), dtype=bool)
+        slack = 0.0
+        if flow_rows.size:
+            by_flow = restrict(rescored, flow_rows)
+            answer = FlowSolver().solve(by_flow, time_limit=SAFETY_SECONDS)
+            own = np.flatnonzero(proposed[flow_rows]).astype(np.int64)
+            if answer.status is SolveStatus.INFEASIBLE:  # pins only groups can keep: none kept
+                slack = np.inf
+            else:
+                kept[flow_rows[answer.chosen]] = True
+                slack = _gain(by_flow, answer.chosen, ceiling) - _gain(by_flow, own, ceiling)
+        costs = [_rescored_cost(review, score[review.rows], ceiling) for review in reviews]
+        proposals = [float(columns[k] @ cost) for k, cost in enumerate(costs)]
+        fits = np.array([float(score[r.rows][r.chosen].astype(np.float64).sum()) for r in reviews])
+        share = fits / fits.sum() if fits.sum() > 0 else np.full(len(reviews), 1.0 / max(len(reviews), 1))
+        room = allowed - slack
+        solutions: list[_Relaxation | None] = []
+        for k, review in enumerate(reviews):
+            generation = generations[k]
+            if generation is None:
+                generation = generations[k] = _ColumnGeneration(review.model, review.first, costs[k])
+            else:
+                generation.recost(costs[k])
+            solutions.append(generation.solve(enough=proposals[k] + room * share[k]))
+        bounds = [np.inf if lp is None else lp.bound for lp in solutions]
+        if sum(bounds) - sum(proposals) <= room:
             out.append(np.ones(chosen.size, dtype=bool))
             continue
-        taken = values[:n].copy()
-        np.add.at(taken, slots.member_row, values[n : n + slots.member_row.size])
-        out.append(taken[chosen] >= 0.5)
+        for k, review in enumerate(reviews):
+            generation = generations[k]
+            lp = None if solutions[k] is None or generation is None else generation.solve()
+            if lp is None:
+                continue
+            n, slots = review.model.n_rows, review.model.slots
+            taken = lp.values[:n].copy()
+            np.add.at(taken, slots.member_row, lp.values[n : n + slots.member_row.size])
+            kept[review.rows[taken >= 0.5]] = True
+        out.append(kept[chosen])
     return out
+
+
+def _gain(problem: MatchingProblem, chosen: Index, ceiling: float) -> float:
+    """The LP's objective of an assignment: ``ceiling`` per matched mentee plus the total fit."""
+    matched, fit = _lexicographic(problem, chosen)
+    return ceiling * matched + fit
+
+
+def _rescored_cost(review: _Review, score: npt.NDArray[np.float32], ceiling: float) -> Floats:
+    """The component's LP objective under ``score``, with the whole problem's ``ceiling``."""
+    model, n, slots = review.model, review.model.n_rows, review.model.slots
+    single = np.ones(review.problem.n_mentees, dtype=bool)
+    single[model.several] = False
+    gain = score.astype(np.float64) + ceiling * single[review.problem.pairs.mentee_idx.astype(np.int64)]
+    cost = model.cost.copy()
+    cost[:n] = gain
+    cost[n : n + slots.member_row.size] = gain[slots.member_row]
+    first_matched = n + slots.member_row.size + slots.mentor.size
+    cost[first_matched : first_matched + model.several.size] = ceiling
+    return cost
+
+
+def _proposal_columns(review: _Review) -> Floats:
+    """The proposal in the component's columns (each pair individual: it gains as much as in a
+    group), for its value under any rescoring."""
+    model, n, slots = review.model, review.model.n_rows, review.model.slots
+    columns = np.zeros(model.n_cols)
+    columns[:n] = review.chosen
+    first_matched = n + slots.member_row.size + slots.mentor.size
+    mentees = review.problem.pairs.mentee_idx[review.chosen]
+    columns[first_matched : first_matched + model.several.size] = np.isin(model.several, mentees)
+    return columns

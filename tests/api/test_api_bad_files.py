@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
+from tests.api.conftest import sqlite_only
 from tests.api.service import Service, upload
 from tests.workbooks import HOSTILE, MENTOR_HEADER, MENTORS, csv_bytes, shared_strings
 
@@ -21,6 +24,8 @@ def _resident_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+@pytest.mark.slow(10)
+@sqlite_only
 def test_every_bad_file_is_a_422_naming_it_and_nothing_is_imported(service: Service) -> None:
     curator = service.user("curator", SCHOOL)
     for bad in HOSTILE:
@@ -39,6 +44,8 @@ def test_a_file_over_the_upload_limit_is_a_413(service: Service) -> None:
     assert "МБ" in response.json()["detail"]
 
 
+@pytest.mark.slow(12)
+@sqlite_only
 def test_memory_stays_flat_across_repeated_hostile_uploads(service: Service) -> None:
     curator = service.user("curator", SCHOOL)
     data = shared_strings(3_000_000)

@@ -19,7 +19,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.service import bank_rows, full_names, import_banks, wait_for_run
+from tests.api.service import (
+    answers,
+    bank_rows,
+    full_names,
+    import_banks,
+    loopback_client,
+    make_token,
+    wait_for_run,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHOOL = "school-1"
@@ -33,9 +41,11 @@ START_SECONDS = 180.0
 class Process:
     """``mentor-match serve`` in a child process, its output kept in a file."""
 
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path, *, options: tuple[str, ...] = (), **env: str) -> None:
         self.database_url = database_url
         self.log = log
+        self.options = options
+        self.extra_env = env
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -50,6 +60,7 @@ class Process:
             # with PostgreSQL the killed process's worker is taken as gone once its heartbeat is
             # this overdue, so the restarted process marks the run it was computing interrupted
             "MENTOR_MATCH_WORKER_STALLED_SECONDS": "2",
+            **self.extra_env,
         }
 
     def start(self) -> None:
@@ -60,17 +71,17 @@ class Process:
             "serve",
             "--port",
             str(self.port),
+            *self.options,
         ]
         with self.log.open("ab") as out:
             self.child = subprocess.Popen(command, env=self.env(), stdout=out, stderr=out, cwd=ROOT)
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise AssertionError("mentor-match serve did not start")
+        assert answers(self.url, START_SECONDS), "mentor-match serve did not start"
+
+    def stop(self) -> None:
+        """SIGTERM, as a service manager stops it (uvicorn's supervisor stops its web processes)."""
+        assert self.child is not None
+        self.child.send_signal(signal.SIGTERM)
+        self.child.wait(60)
 
     def kill(self) -> None:
         assert self.child is not None
@@ -78,19 +89,11 @@ class Process:
         self.child.wait(30)
 
     def token(self, role: str, institution: str | None = None) -> str:
-        command = [sys.executable, "-c", "from matcher.cli import entrypoint; entrypoint()", "users", "add"]
-        command += [
-            "--name",
-            f"{role} test",
-            "--role",
-            role,
-            *(["--institution", institution] if institution else []),
-        ]
-        done = subprocess.run(command, env=self.env(), capture_output=True, check=True, cwd=ROOT)
-        return done.stdout.decode().strip().splitlines()[-1]
+        """Made in this process (a ``users add`` child would start the whole stack for it)."""
+        return make_token(self.database_url, role, institution, name=f"{role} test")
 
     def client(self, token: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        return loopback_client(self.url, token, timeout=60)
 
 
 @pytest.fixture
@@ -113,6 +116,7 @@ def _big_bank(prefix: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+@pytest.mark.slow(50)
 def test_kill_9_mid_run_and_mid_import_loses_nothing(process: Process) -> None:
     token = process.token("curator", SCHOOL)
     curator = process.client(token)

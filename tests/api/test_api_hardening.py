@@ -4,19 +4,31 @@ bounded integers, and 500s that are logged without data."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, select, text
 
-from api.callers import CALLER_TTL_SECONDS
+import api.app
+from api.access import Caller, Role
+from api.callers import CALLER_TTL_SECONDS, CallerCache
+from api.errors import TooManyRequests
+from api.storage import run_records
+from api.storage.db import make_engine, make_sessions
+from api.storage.tables import UserRow
 from matcher.cli import main
-from tests.api.service import Service, bank_csv, full_names, import_banks, running, upload
+from tests.api.service import Service, bank_csv, full_names, import_banks, loopback_client, running, upload
+from tests.api.test_api_crash import Process
 
 SCHOOL = "school-1"
 HUGE = 2**63
@@ -42,9 +54,18 @@ def test_every_answer_carries_the_security_headers(service: Service) -> None:
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert curator.get("/api/v1/mentors").headers["cache-control"] == "no-store"
     assert curator.get("/api/v1/mentors").headers["content-security-policy"].startswith("default-src 'none'")
-    page = service.client().get("/council")
-    assert "connect-src 'self'" in page.headers["content-security-policy"]
-    assert page.headers["cache-control"] == "no-store"
+    for path in ("/council", "/docs"):
+        page = service.client().get(path)
+        policy = page.headers["content-security-policy"]
+        assert (
+            "connect-src 'self'" in policy
+            and "script-src 'self';" in policy
+            and "style-src 'self';" in policy
+        )
+        assert "unsafe" not in policy and "http" not in policy, (
+            "no inline script or style, nothing from elsewhere"
+        )
+        assert page.headers["cache-control"] == "no-store"
 
 
 def test_bodies_over_the_limit_get_413_in_russian(database_url: str) -> None:
@@ -85,6 +106,34 @@ def test_bad_tokens_are_throttled_and_logged_without_the_token(
     assert not [guess for guess in guesses if guess in requests_log.text]
 
 
+@pytest.mark.slow(10)
+def test_web_processes_share_the_bad_token_limit(tmp_path: Path) -> None:
+    """``serve --workers 2`` with a limit of 6: each process allows 3 answers 401 a minute, so
+    40 bad tokens on fresh connections (spread by the kernel over both processes) get at most 6
+    answers 401, then only 429; the processes' log names no token."""
+    serve = Process(
+        f"sqlite:///{tmp_path / 'mentor-match.db'}",
+        tmp_path / "serve.log",
+        options=("--workers", "2"),
+        MENTOR_MATCH_BAD_TOKENS_PER_MINUTE="6",
+    )
+    serve.start()
+    guesses = [f"guess-{n}-{'x' * 20}" for n in range(40)]
+    try:
+        statuses = []
+        for guess in guesses:
+            with loopback_client(serve.url, guess) as client:
+                statuses.append(client.get("/api/v1/mentors").status_code)
+    finally:
+        serve.stop()
+    assert set(statuses) == {401, 429}
+    assert 3 <= statuses.count(401) <= 6, statuses
+    assert statuses[-5:] == [429] * 5
+    log = serve.log.read_text(encoding="utf-8")
+    assert "throttled" in log
+    assert not [guess for guess in guesses if guess in log]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
@@ -104,14 +153,21 @@ def test_bad_tokens_are_throttled_and_logged_without_the_token(
     ],
 )
 def test_integers_beyond_the_database_get_422_with_problems(
-    service: Service, method: str, path: str, body: dict[str, object] | None
+    curator_with_banks: httpx.Client, method: str, path: str, body: dict[str, object] | None
 ) -> None:
-    curator = service.user("curator", SCHOOL)
-    import_banks(curator, SCHOOL)
-    response = curator.request(method, path, json=body)
+    response = curator_with_banks.request(method, path, json=body)
     assert response.status_code == 422, response.text
     problems = response.json()["detail"]
     assert problems and all(set(p) == {"file", "row", "column", "value", "message"} for p in problems)
+    assert curator_with_banks.get("/api/v1/runs").json()["total"] == 0
+
+
+@pytest.fixture(scope="module")
+def curator_with_banks(shared_service: Service) -> httpx.Client:
+    """A curator of ``SCHOOL`` with its banks imported, shared by the tests whose requests are refused."""
+    curator = shared_service.user("curator", SCHOOL)
+    import_banks(curator, SCHOOL)
+    return curator
 
 
 def test_an_unexpected_500_is_logged_without_names(
@@ -131,6 +187,9 @@ def test_an_unexpected_500_is_logged_without_names(
         with engine.begin() as connection:
             connection.execute(text("ALTER TABLE mentors_elsewhere RENAME TO mentors"))
         engine.dispose()
+    deadline = time.monotonic() + 5  # the request's line is written just after the answer is sent
+    while "GET /api/v1/mentors 500" not in requests_log.text and time.monotonic() < deadline:
+        time.sleep(0.05)
     lines = [r.getMessage() for r in requests_log.records if r.name == "api.requests"]
     assert "GET /api/v1/mentors 500" in "\n".join(lines)
     assert any("ProgrammingError" in line or "OperationalError" in line for line in lines), lines
@@ -158,15 +217,74 @@ def test_queued_runs_are_capped_per_institution(database_url: str) -> None:
         assert other.post("/api/v1/runs", json={"scope": "institution"}).status_code == 202
 
 
+def test_racing_run_requests_never_pass_the_cap_together(service: Service) -> None:
+    """Eight threads start runs of one school at the same instant with room for three; the count
+    is slowed by 0.2 s so that, without the queue's lock, all eight would pass. Exactly three
+    runs are queued, the other five get 429, on both databases."""
+    service.token("curator", SCHOOL)
+    engine = make_engine(service.database_url)
+    sessions = make_sessions(engine)
+    with sessions() as session:
+        user_id = session.scalars(select(UserRow.id)).one()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def slow_count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "count(*)" in statement and "runs" in statement:
+            time.sleep(0.2)
+
+    caller = Caller(user_id=user_id, name="куратор", role=Role.CURATOR, institution=SCHOOL)
+    start = threading.Barrier(8)
+
+    def start_run(_: int) -> int:
+        start.wait()
+        with sessions() as session:
+            try:
+                run_records.create_run(
+                    session,
+                    scope="institution",
+                    institution=SCHOOL,
+                    based_on=None,
+                    options={},
+                    caller=caller,
+                    queue_limit=3,
+                )
+            except TooManyRequests:
+                return 429
+            return 202
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(start_run, range(8)))
+    with sessions() as session:
+        queued = run_records.count_active_runs(session, institution=SCHOOL)
+    engine.dispose()
+    assert statuses == [202] * 3 + [429] * 5
+    assert queued == 3
+
+
+BRIEF_CALLER_TTL_SECONDS = 1.0
+"""The callers' memory of the service below: the same cache as the default's 10 s, waited for
+twice per database."""
+
+
+@pytest.fixture
+def briefly_remembering(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Service]:
+    """The service, its callers remembered ``BRIEF_CALLER_TTL_SECONDS`` instead of 10 s."""
+    assert CALLER_TTL_SECONDS > BRIEF_CALLER_TTL_SECONDS
+    monkeypatch.setattr(api.app, "CallerCache", functools.partial(CallerCache, ttl=BRIEF_CALLER_TTL_SECONDS))
+    with running(database_url) as started:
+        yield started
+
+
 def _refused_within_the_cache(client: httpx.Client) -> httpx.Response:
-    """A token changed by another process stops working within the callers' memory (10 s)."""
-    deadline = time.monotonic() + CALLER_TTL_SECONDS + 5
+    """A token changed by another process stops working within the callers' memory."""
+    deadline = time.monotonic() + BRIEF_CALLER_TTL_SECONDS + 5
     while (response := client.get("/api/v1/mentors")).status_code == 200 and time.monotonic() < deadline:
-        time.sleep(0.5)
+        time.sleep(0.1)
     return response
 
 
-def test_tokens_expire_and_are_revoked(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tokens_expire_and_are_revoked(briefly_remembering: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = briefly_remembering
     monkeypatch.setenv("DATABASE_URL", service.database_url)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

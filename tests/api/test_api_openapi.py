@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.api.conftest import sqlite_only
 from tests.api.service import Service
 
 SPEC_OPERATIONS = {
@@ -38,6 +39,7 @@ def test_health_needs_no_token(service: Service) -> None:
     assert response.json() == {"status": "ok"}
 
 
+@sqlite_only
 def test_openapi_documents_every_endpoint_of_the_spec(service: Service) -> None:
     document: dict[str, Any] = service.client().get("/openapi.json").json()
     operations = {(method, path) for path, item in document["paths"].items() for method in item}
@@ -51,6 +53,7 @@ def test_openapi_documents_every_endpoint_of_the_spec(service: Service) -> None:
     assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
 
 
+@sqlite_only
 def test_openapi_schemas_carry_examples(service: Service) -> None:
     schemas: dict[str, Any] = service.client().get("/openapi.json").json()["components"]["schemas"]
     for name in ("RunCreate", "DecisionCreate", "ConsentCreate", "ImportPublic", "ChangesPublic"):
@@ -60,6 +63,7 @@ def test_openapi_schemas_carry_examples(service: Service) -> None:
         assert any("examples" in field for field in fields.values()), name
 
 
+@sqlite_only
 def test_import_errors_are_documented_as_problem_lists(service: Service) -> None:
     document: dict[str, Any] = service.client().get("/openapi.json").json()
     for kind in ("mentors", "mentees"):

@@ -3,6 +3,7 @@ completed, ended early, and the mentee's request to replace the mentor."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -127,3 +128,33 @@ def test_replacing_the_mentor_rematches_that_mentee_alone_never_with_the_same_me
     assert (pair["mentee_id"], pair["mentor_id"]) not in {
         (p["mentee_id"], p["mentor_id"]) for p in proposals(curator, full["id"])
     }
+
+
+def test_a_run_started_by_hand_rests_the_mentors_of_the_service_rule(school: dict[str, Any]) -> None:
+    """With the service's limit on heavy years set, a run started outside the yearly cycle holds
+    back the places of the mentors who rest this school year, as the cycle's runs do."""
+    service, curator, first = school["service"], school["curator"], school["pairs"][0]
+    this_year = date.today().year if date.today().month >= 9 else date.today().year - 1
+    last_year = date(this_year - 1, 9, 15)
+    _agree(curator, first)
+    opened = curator.post(
+        "/api/v1/programs", json={"proposal_id": first["id"], "start": str(last_year), "months": 3}
+    )
+    assert opened.status_code == 201, opened.text
+    program = opened.json()
+    done = curator.post(
+        f"/api/v1/programs/{program['id']}/complete",
+        json={"on": str(last_year.replace(month=12)), "version": program["version"]},
+    )
+    assert done.status_code == 200, done.text
+    mentor = first["mentor_id"]
+
+    def mentors_proposed() -> set[str]:
+        run = run_to_end(curator, {"scope": "institution"})
+        assert run["status"] == "done", run
+        return {p["mentor_id"] for p in proposals(curator, run["id"])}
+
+    assert mentor in mentors_proposed()  # no rule: the mentor is free again
+    service.server.settings.update(heavy_years=1, heavy_year_mentees=1)
+    service.restart()
+    assert mentor not in mentors_proposed()  # one heavy year last year: no new mentee this year

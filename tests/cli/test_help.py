@@ -54,7 +54,7 @@ def test_run_help_puts_the_required_options_first() -> None:
         (
             ("fly",),
             "mentor-match: ошибка: аргумент КОМАНДА: недопустимое значение 'fly' "
-            "(допустимы: 'run', 'serve', 'worker', 'users', 'cycle')",
+            "(допустимы: 'run', 'serve', 'worker', 'users', 'cycle', 'monitoring')",
         ),
         (
             ("run",),

@@ -14,7 +14,14 @@ from matcher.cli import EXIT_CONFIG, EXIT_INPUT, main
 from tests.cli.samples import SAMPLES
 from tests.cli.samples import run_sample as _run
 
-OUTPUTS = {"pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", "results.xlsx"}
+OUTPUTS = {
+    "pairs.csv",
+    "unmatched.csv",
+    "alternatives.csv",
+    "supply_demand.csv",
+    "summary.json",
+    "results.xlsx",
+}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -12,11 +12,20 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from matcher.taxonomy import load_taxonomy
 from matcher.workbook import DECISIONS_RU
 from tests.cli.samples import SAMPLES
 from tests.cli.samples import run_sample as _run
 
-SHEETS = ["Пары", "Группы", "Без пары", "Альтернативы", "Сводка"]
+SHEETS = [
+    "Пары",
+    "Группы",
+    "Без пары",
+    "Альтернативы",
+    "Спрос и предложение",
+    "Нет наставника по профилю",
+    "Сводка",
+]
 LATIN_WORD = re.compile(
     r"\b(in_person|remote|solid|weight-sensitive|coverage|no_consent|capacity_exhausted)\b"
 )
@@ -40,7 +49,7 @@ def school(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_the_workbook_has_the_five_sheets_with_people_by_name(school: Path) -> None:
+def test_the_workbook_has_its_sheets_with_people_by_name(school: Path) -> None:
     workbook = load_workbook(school / "results.xlsx")
     assert workbook.sheetnames == SHEETS
     pairs = _records(workbook["Пары"])
@@ -167,3 +176,28 @@ def test_no_cell_of_the_workbook_is_a_formula(school: Path) -> None:
         sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
         assert len(sheets) == len(SHEETS)
         assert not any(b"<f>" in archive.read(name) for name in sheets)
+
+
+def test_supply_and_demand_by_area_with_russian_labels(school: Path) -> None:
+    with (school / "supply_demand.csv").open(encoding="utf-8-sig", newline="") as handle:
+        machine = list(csv.DictReader(handle))
+    taxonomy = load_taxonomy()
+    mentees = _people("school", "mentees")
+    requests: dict[tuple[str, str], int] = {}
+    for person in mentees.values():
+        if person["consent"] in ("да", "yes", "1", "true"):
+            for item in person["difficulties"].split(";"):
+                code = taxonomy.resolve(item.partition(":")[0]) or item.partition(":")[0]
+                for where in (person["institution"], ""):
+                    requests[where, code] = requests.get((where, code), 0) + 1
+    assert {(row["institution"], row["area"]): int(row["requests"]) for row in machine} == requests
+    for row in machine:
+        numbers = {key: int(value) for key, value in row.items() if key not in ("institution", "area")}
+        assert numbers["covered"] + numbers["uncovered"] == numbers["requests"]
+        assert numbers["waiting"] - numbers["remote_closable"] == numbers["to_recruit"] >= 0
+    sheet = _records(load_workbook(school / "results.xlsx")["Спрос и предложение"])
+    assert len(sheet) == len(machine)
+    assert sheet[0]["Организация"] == "Муниципалитет (все организации)"
+    labels = {item.label_ru for item in (taxonomy[row["area"]] for row in machine)}
+    assert {row["Направление (затруднение)"] for row in sheet} == labels
+    assert all(str(row["Вывод"]) for row in sheet)

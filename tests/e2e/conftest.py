@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
-from tests.api.conftest import backend, database_url, postgres_url, service
+from tests.api.conftest import backend, database_url, migrated_sqlite, postgres_url, service
 
-__all__ = ["backend", "browser", "database_url", "postgres_url", "screenshots", "service"]
+__all__ = ["backend", "browser", "database_url", "migrated_sqlite", "postgres_url", "screenshots", "service"]
 
 EXPECT_TIMEOUT_MS = 15_000
 """How long an assertion waits for the page: the service shares two cores with the tests."""

@@ -7,8 +7,10 @@ import io
 from pathlib import Path
 
 import docx
+import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
+from tests.api.conftest import sqlite_only
 from tests.api.service import Service, full_names, import_banks, run_to_end
 
 RUN_TIMEOUT_MS = 90_000
@@ -40,6 +42,7 @@ def _status(card: Locator) -> Locator:
     return card.locator(".badge.state")
 
 
+@pytest.mark.slow(7)
 def test_a_council_meeting(browser: Browser, service: Service, screenshots: Path) -> None:
     municipal = service.token("municipal", name="Муниципальный куратор")
     import_banks(service.client(municipal))
@@ -138,6 +141,8 @@ def test_a_stale_decision_shows_what_changed_and_lets_the_member_decide_again(
     expect(_card(member, "M-05", "T-01").locator(".conflict")).to_have_count(0)
 
 
+@pytest.mark.slow(5)
+@sqlite_only
 def test_docs_render_without_the_internet(browser: Browser, service: Service, screenshots: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     outside: list[str] = []

@@ -134,8 +134,10 @@ def test_reverse_pair_is_explained() -> None:
 
 
 def test_maxmin_matches_as_many_and_raises_the_worst_fit() -> None:
+    """On the school sample (its worst fit rises from 0.33 to 0.40; the municipality's took 17 s of
+    CPU for the same finding, 0.28 to 0.34)."""
     mentors, mentees = load_banks(
-        SAMPLES / "municipality" / "mentors.csv", SAMPLES / "municipality" / "mentees.csv", TAXONOMY
+        SAMPLES / "school" / "mentors.csv", SAMPLES / "school" / "mentees.csv", TAXONOMY
     )
     plain = run_batch(mentees, mentors, options=Options(robustness=False), taxonomy=TAXONOMY)
     fair = run_batch(
@@ -196,3 +198,21 @@ def test_a_group_meets_remotely_when_one_member_is_elsewhere() -> None:
     result = run(mentees, mentors)
     assert {p.format for p in result.proposals} == {MeetingFormat.REMOTE}
     assert len(result.proposals) == 2
+
+
+def test_robustness_re_solved_in_forked_processes_says_what_one_process_says() -> None:
+    """The flow re-solves shared among processes (large problems) label every pair the same."""
+    from matcher.pipeline import problem_of, solve_function
+    from matcher.robustness import robustness_of
+
+    mentors, mentees = load_banks(
+        SAMPLES / "municipality" / "mentors.csv", SAMPLES / "municipality" / "mentees.csv", TAXONOMY
+    )
+    options = Options(solver="flow")
+    problem = problem_of(mentees, mentors, options=options, taxonomy=TAXONOMY)
+    solve = solve_function(options)
+    chosen = solve(problem).chosen
+    alone = robustness_of(problem, chosen, options.weights, solve)
+    shared = robustness_of(problem, chosen, options.weights, solve, processes=2)
+    assert shared == alone
+    assert set(alone) == set(chosen.tolist())

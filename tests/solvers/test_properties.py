@@ -137,6 +137,7 @@ def test_pipeline_pair_table_keeps_rules_1_2_5(people: tuple[MenteeBank, MentorB
             assert _breaks_rules_1_2_5(mentees, mentors, i, j, MeetingFormat.REMOTE) == []
 
 
+@pytest.mark.slow(5)
 @pytest.mark.parametrize("name", sorted(SOLVERS))
 @settings(max_examples=25, deadline=None)
 @given(people=banks())

@@ -54,7 +54,7 @@ def brute_force(problem: MatchingProblem) -> tuple[int, int] | None:
     return best
 
 
-@pytest.mark.parametrize("name", sorted(SOLVERS))
+@pytest.mark.parametrize("name", sorted(set(SOLVERS) - {"auto"}))  # auto is flow on all of these
 @settings(max_examples=60, deadline=None)
 @given(
     problem=matching_problems(max_mentees=6, max_mentors=4, mentors_per_mentee=1, group_size=1, pins="none")
