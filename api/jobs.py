@@ -17,10 +17,12 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.banks import banks_for_run
-from api.changes import Sides, carried_over, changes_against, decisions_from
+from api.changes import Sides, carried_over, changes_against, decisions_from, keyed
 from api.errors import Unacceptable
+from api.person_keys import RunKeys, qualified
 from api.schemas import DB_INT_MAX
 from api.storage import program_records, run_records
+from api.storage.db import computing
 from api.storage.tables import RunRow
 from matcher.errors import MentorMatchError
 from matcher.model import MatchResult
@@ -124,32 +126,43 @@ class Jobs:
 
     def execute(self, run_id: int) -> None:
         """Claim a queued run and compute it (in the embedded pool, or in a worker process)."""
-        with self._sessions() as session:
+        with self._sessions() as session, computing(session.get_bind().engine, run_id):
             run = run_records.claim_run(session, run_id)
             if run is not None:
                 self._compute(session, run)
 
     def _compute(self, session: Session, run: RunRow) -> None:
         log.info("run %d started (scope %s)", run.id, run.scope)
+        keys = RunKeys(run.institution)
+
+        def key(institution: str | None, person_id: str) -> str:
+            return person_id if institution is None else keys.key(institution, person_id)
+
         try:
+            reserved = {keys.of(mentor): places for mentor, places in (run.reserved or {}).items()}
             mentees, mentors = with_programs(
                 *banks_for_run(session, institution=run.institution),
-                program_records.running(session),
-                run.reserved,
+                program_records.running(session, keys),
+                reserved,
             )
-            mentees = only(mentees, run.mentees)
+            mentees = only(mentees, None if run.mentees is None else [keys.of(m) for m in run.mentees])
             if not len(mentees) or not len(mentors):
                 what = "наставляемых" if not len(mentees) else "наставников"
                 run_records.fail_run(session, run.id, EMPTY_BANK.format(what=what))
                 log.info("run %d failed: empty bank", run.id)
                 return
-            base = run_records.proposals_of(session, run.based_on) if run.based_on else []
-            earlier = [
-                p
-                for r in run_records.ancestors(session, run.id)[1:]
-                for p in run_records.proposals_of(session, r)
-            ]
-            decisions = never_again(decisions_from(base, earlier), program_records.ended_early_pairs(session))
+            base = keyed(run_records.proposals_of(session, run.based_on) if run.based_on else [], key)
+            earlier = keyed(
+                (
+                    p
+                    for r in run_records.ancestors(session, run.id)[1:]
+                    for p in run_records.proposals_of(session, r)
+                ),
+                key,
+            )
+            decisions = never_again(
+                decisions_from(base, earlier), program_records.ended_early_pairs(session, keys)
+            )
             session.commit()  # no transaction stays open while the solver works
             result = run_batch(
                 mentees,
@@ -173,9 +186,11 @@ class Jobs:
         )
         changes = None
         if run.based_on is not None:
-            changes = changes_against(run.based_on, base, result.proposals, sides=sides)
+            changes = changes_against(
+                run.based_on, base, result.proposals, sides=sides, plain=lambda k: keys.person(k)[1]
+            )
         run_records.finish_run(
-            session, run.id, **_records(result, carried_over(base), sides), changes=changes
+            session, run.id, **_records(result, carried_over(base), sides, keys), changes=changes
         )
         log.info(
             "run %d done: %d proposals, %d unmatched", run.id, len(result.proposals), len(result.unmatched)
@@ -183,13 +198,19 @@ class Jobs:
 
 
 def _records(
-    result: MatchResult, carried: dict[tuple[str, str], dict[str, Any]], sides: Sides
+    result: MatchResult, carried: dict[tuple[str, str], dict[str, Any]], sides: Sides, keys: RunKeys
 ) -> dict[str, Any]:
+    """The run's results as rows: each person by own id and institution, a candidate mentor by
+    qualified id; the explanations keep the run's keys (``council_view.named`` reads them)."""
+
+    def own(key: str) -> str:
+        return keys.person(key)[1]
+
     proposals = [
         {
             **carried.get((p.mentee_id, p.mentor_id), {}),
-            "mentee_id": p.mentee_id,
-            "mentor_id": p.mentor_id,
+            "mentee_id": own(p.mentee_id),
+            "mentor_id": own(p.mentor_id),
             "mentee_institution": sides.mentees[p.mentee_id],
             "mentor_institution": sides.mentors[p.mentor_id],
             "group_id": p.group_id,
@@ -204,17 +225,28 @@ def _records(
     ]
     unmatched = [
         {
-            "mentee_id": u.mentee_id,
+            "mentee_id": own(u.mentee_id),
             "institution": sides.mentees[u.mentee_id],
             "reason": u.reason.value,
-            "candidates": list(u.candidates),
+            "candidates": [qualified(*keys.person(c)) for c in u.candidates],
             "explanation": u.explanation,
             "fix": u.fix,
             "fix_verified": u.fix_verified,
         }
         for u in result.unmatched
     ]
-    alternatives = [asdict(a) for a in result.alternatives]
+    alternatives = [
+        {
+            **asdict(a),
+            "mentee_id": own(a.mentee_id),
+            "mentor_id": own(a.mentor_id),
+            "alternative_mentor_id": own(a.alternative_mentor_id),
+            "mentee_institution": sides.mentees[a.mentee_id],
+            "mentor_institution": sides.mentors[a.mentor_id],
+            "alternative_mentor_institution": sides.mentors[a.alternative_mentor_id],
+        }
+        for a in result.alternatives
+    ]
     return {
         "proposals": proposals,
         "unmatched": unmatched,

@@ -20,17 +20,19 @@ import asyncio
 import contextlib
 import logging
 import threading
+from datetime import timedelta
 from typing import Any
 
 import procrastinate
-from procrastinate.jobs import Status
+from procrastinate.jobs import Job, Status
 from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
 from api.jobs import INTERRUPTED, Jobs
 from api.storage import run_records
-from api.storage.tables import RunRow
+from api.storage.db import being_computed
+from api.storage.tables import RunRow, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -62,28 +64,41 @@ async def interrupt_stalled(
     app: procrastinate.App, sessions: sessionmaker[Session], stalled_seconds: float
 ) -> list[int]:
     """Runs no worker will finish, marked interrupted (their ids): those of jobs whose worker
-    stopped sending heartbeats, and runs left queued or running with no job in the queue.
+    stopped sending heartbeats and holds no run (``being_computed``: a worker starved of CPU may
+    be late with its heartbeats, a dead one holds nothing), and runs left queued or running with
+    no job in the queue and no live process computing them.
 
-    A run whose job is deferred in the very moment this looks is taken for left behind; it is
-    then marked interrupted and can be started again, like any interrupted run.
+    A run queued within the last ``stalled_seconds`` is spared: its job may be deferred in the
+    very moment this looks (a run is committed to the queue before its job is).
     """
-    for job in await app.job_manager.get_stalled_jobs(
-        queue=RUNS_QUEUE, seconds_since_heartbeat=stalled_seconds
-    ):
-        assert job.id is not None
-        await app.job_manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+    stalled = list(
+        await app.job_manager.get_stalled_jobs(queue=RUNS_QUEUE, seconds_since_heartbeat=stalled_seconds)
+    )
+    with sessions() as session:
+        computed = being_computed(session.connection(), {_run_of(job) for job in stalled})
+        for job in stalled:
+            if _run_of(job) not in computed:  # else its worker lives, only late with its heartbeats
+                assert job.id is not None
+                await app.job_manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+        session.commit()
     alive = {
-        int(str(job.task_kwargs["run_id"]))
+        _run_of(job)
         for status in (Status.TODO, Status.DOING)
         for job in await app.job_manager.list_jobs_async(queue=RUNS_QUEUE, status=status.value)
     }
     with sessions() as session:
-        interrupted = run_records.fail_interrupted_runs(session, INTERRUPTED, alive=alive)
+        interrupted = run_records.fail_interrupted_runs(
+            session, INTERRUPTED, alive=alive, queued_before=utcnow() - timedelta(seconds=stalled_seconds)
+        )
     if interrupted:
         log.warning(
             "marked %d run(s) that no worker will finish as interrupted: %s", len(interrupted), interrupted
         )
     return interrupted
+
+
+def _run_of(job: Job) -> int:
+    return int(str(job.task_kwargs["run_id"]))
 
 
 class QueuedJobs:

@@ -1,4 +1,5 @@
-"""Engine and sessions for a database URL, and the migration to the current schema.
+"""Engine and sessions for a database URL, the migration to the current schema, and the locks
+by which processes sharing the database keep out of each other's way.
 
 Nothing here runs at import: the app factory and the commands build an engine for the URL
 they were given, so tests switch between SQLite and PostgreSQL freely.
@@ -6,15 +7,19 @@ they were given, so tests switch between SQLite and PostgreSQL freely.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from pydantic_core import from_json
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_SECONDS = 30
+MIGRATION_LOCK = "mentor-match schema migration"
 POOL_RECYCLE_SECONDS = 300
 
 
@@ -36,6 +41,9 @@ def make_engine(url: str) -> Engine:
     connections are recycled after ``POOL_RECYCLE_SECONDS`` instead of pinged before every
     checkout, which cost a round trip per request.
 
+    JSON columns are decoded by pydantic's parser (``from_json``: the same values as ``json.loads``
+    in a sixth of its time; a page of 50 people decodes 200 of them).
+
     Statement parameters are kept out of error messages, which may reach logs: they hold names.
     """
     if url.startswith("sqlite"):
@@ -43,10 +51,24 @@ def make_engine(url: str) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
             hide_parameters=True,
+            json_deserializer=from_json,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, hide_parameters=True)
+    return create_engine(
+        url, pool_recycle=POOL_RECYCLE_SECONDS, hide_parameters=True, json_deserializer=from_json
+    )
+
+
+def answering_engine(engine: Engine) -> Engine:
+    """The engine the busiest requests use (``api.answers``): on PostgreSQL in autocommit mode, so
+    a page or a decision, each made of single statements that need no transaction around them
+    (``api.storage.decisions``), costs no ``BEGIN`` and ``COMMIT`` or ``ROLLBACK`` round trips;
+    the same connection pool. SQLite's reads start no transaction anyway, and its decision needs
+    one."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
@@ -59,9 +81,66 @@ def alembic_config() -> Config:
     return Config(str(ini))
 
 
+def serialise(connection: Connection, key: str) -> None:
+    """Make every transaction that calls this with ``key`` wait for the others until it ends: on
+    PostgreSQL a transaction-level advisory lock on ``key``, on SQLite the database's write lock
+    taken at once (``BEGIN IMMEDIATE``, unless a transaction is already open)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    elif connection.dialect.name == "sqlite":
+        driver = connection.connection.dbapi_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_COMPUTING = "mentor-match: run computed"
+"""The namespace of the advisory locks held on a run while it is computed (the two-key form of
+PostgreSQL's advisory locks, which never meets the one-key locks of ``serialise``)."""
+
+
+@contextmanager
+def computing(engine: Engine, run_id: int) -> Iterator[None]:
+    """Hold that ``run_id`` is being computed by this live process.
+
+    On PostgreSQL a session-level advisory lock on a connection of its own: the server releases
+    it the moment the process dies (its connection closes), so ``being_computed`` tells a worker
+    that is only slow to send heartbeats from a dead one, whatever the load. With SQLite runs are
+    computed in the process that serves the database, and nothing is held.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        key = (func.hashtext(_COMPUTING), run_id)
+        connection.execute(select(func.pg_advisory_lock(*key)))
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(select(func.pg_advisory_unlock(*key)))
+            connection.commit()
+
+
+def being_computed(connection: Connection, run_ids: Collection[int]) -> set[int]:
+    """Those of ``run_ids`` that a live process holds in ``computing`` (on SQLite: none). The
+    check takes each free lock until the end of the caller's transaction, so a run found free
+    cannot be taken up before the caller has acted on it."""
+    if connection.dialect.name != "postgresql":
+        return set()
+    return {
+        run_id
+        for run_id in sorted(run_ids)
+        if not connection.scalar(select(func.pg_try_advisory_xact_lock(func.hashtext(_COMPUTING), run_id)))
+    }
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema (``alembic upgrade head``)."""
+    """Bring the database to the newest schema (``alembic upgrade head``), one process at a time:
+    the web processes of ``serve --workers N`` and the workers all migrate as they start, and on a
+    new database all but one of them failed with «table already exists» (``serialise``). The
+    next process then finds the newest schema and does nothing."""
     config = alembic_config()
     with engine.begin() as connection:
+        serialise(connection, MIGRATION_LOCK)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

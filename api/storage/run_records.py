@@ -8,19 +8,22 @@ proposal moved on.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, true, update
+from sqlalchemy import BindParameter, ColumnElement, delete, exists, func, or_, select, true, update
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from api.access import Caller
 from api.approval import decide_sides, institutions_of, status_of
-from api.errors import Conflict, StaleVersionError
-from api.storage.repository import Page, audit, page
+from api.errors import Conflict, StaleVersionError, TooManyRequests
+from api.storage.db import being_computed, serialise
+from api.storage.repository import Page, audit, audit_entry, page
 from api.storage.tables import (
     AlternativeRow,
+    AuditRow,
     DecisionRow,
     MenteeRow,
     MentorRow,
@@ -40,33 +43,56 @@ SWAPPED_IN = "Закреплена советом взамен отклонён�
 # every institution that has a proposal or an unmatched mentee in it.
 
 
-def proposal_in(scope: str | None) -> ColumnElement[bool]:
+Scope = str | BindParameter[str] | None
+"""An institution's code, a parameter standing for one (a statement prepared once), or None."""
+
+
+def proposal_in(scope: Scope) -> ColumnElement[bool]:
     if scope is None:
         return true()
     return or_(ProposalRow.mentee_institution == scope, ProposalRow.mentor_institution == scope)
 
 
-def unmatched_in(scope: str | None) -> ColumnElement[bool]:
+def unmatched_in(scope: Scope) -> ColumnElement[bool]:
     return true() if scope is None else UnmatchedRow.institution == scope
 
 
-def _runs_in_scope(scope: str | None) -> Select[RunRow]:
-    query = select(RunRow)
+def run_in(scope: Scope) -> ColumnElement[bool]:
     if scope is None:
-        return query
-    return query.where(
-        or_(
-            RunRow.institution == scope,
-            RunRow.institution.is_(None)
-            & (
-                exists().where(ProposalRow.run_id == RunRow.id, proposal_in(scope))
-                | exists().where(UnmatchedRow.run_id == RunRow.id, unmatched_in(scope))
-            ),
-        )
+        return true()
+    return or_(
+        RunRow.institution == scope,
+        RunRow.institution.is_(None)
+        & (
+            exists().where(ProposalRow.run_id == RunRow.id, proposal_in(scope))
+            | exists().where(UnmatchedRow.run_id == RunRow.id, unmatched_in(scope))
+        ),
     )
 
 
 # Runs
+
+
+QUEUE_FULL = (
+    "Уже ждут или выполняются {limit} запусков подбора этой организации; дождитесь их завершения и повторите"
+)
+
+
+def lock_queue(session: Session, institution: str | None) -> None:
+    """Serialise, until the transaction ends, every writer of one institution's queue (None: the
+    municipality's; ``db.serialise``). Counting the active runs and inserting one then happen as
+    one step, so racing requests cannot both pass the cap."""
+    serialise(session.connection(), f"mentor-match run queue {institution or ''}")
+
+
+def _ensure_room(session: Session, institution: str | None, limit: int | None) -> None:
+    """Lock the institution's queue and refuse (429) when it already holds ``limit`` runs."""
+    if limit is None:
+        return
+    lock_queue(session, institution)
+    if count_active_runs(session, institution=institution) >= limit:
+        session.rollback()
+        raise TooManyRequests(QUEUE_FULL.format(limit=limit))
 
 
 def create_run(
@@ -79,7 +105,19 @@ def create_run(
     caller: Caller,
     mentees: list[str] | None = None,
     reserved: dict[str, int] | None = None,
+    queue_limit: int | None = None,
 ) -> RunRow:
+    """Queue a run; with ``queue_limit``, only while the institution has fewer runs queued or
+    running (checked and inserted under ``lock_queue``), else ``TooManyRequests``."""
+    _ensure_room(session, institution, queue_limit)
+    if based_on is not None and mentees is None and reserved is None:
+        # a re-run matches the mentees its base matched, with the places its base held back
+        # (a cycle's municipal pass; the mentors resting from heavy years)
+        base = session.execute(
+            select(RunRow.mentees, RunRow.reserved).where(RunRow.id == based_on)
+        ).one_or_none()
+        if base is not None:
+            mentees, reserved = base
     run = RunRow(
         reserved=reserved,
         scope=scope,
@@ -108,7 +146,7 @@ def create_run(
 
 
 def get_run(session: Session, run_id: int, *, scope: str | None) -> RunRow | None:
-    return session.scalar(_runs_in_scope(scope).where(RunRow.id == run_id))
+    return session.scalar(select(RunRow).where(RunRow.id == run_id, run_in(scope)))
 
 
 def ancestors(session: Session, run_id: int) -> list[int]:
@@ -129,13 +167,18 @@ def count_active_runs(session: Session, *, institution: str | None) -> int:
 
 
 def list_runs(session: Session, *, scope: str | None, limit: int, offset: int) -> Page[RunRow]:
-    return page(session, _runs_in_scope(scope).order_by(RunRow.id.desc()), limit=limit, offset=offset)
+    return page(
+        session, select(RunRow).where(run_in(scope)).order_by(RunRow.id.desc()), limit=limit, offset=offset
+    )
 
 
-def requeue_run(session: Session, run: RunRow, *, caller: Caller) -> RunRow:
-    """A failed run goes back to the queue with its request unchanged."""
+def requeue_run(session: Session, run: RunRow, *, caller: Caller, queue_limit: int | None = None) -> RunRow:
+    """A failed run goes back to the queue with its request unchanged (within ``queue_limit``,
+    as ``create_run``)."""
+    _ensure_room(session, run.institution, queue_limit)
     run.status, run.progress, run.error = "queued", 0.0, None
     run.started_at = run.finished_at = None
+    run.queued_at = utcnow()
     audit(
         session,
         caller,
@@ -205,15 +248,24 @@ def fail_run(session: Session, run_id: int, reason: str) -> None:
     session.commit()
 
 
-def fail_interrupted_runs(session: Session, reason: str, *, alive: Collection[int] = ()) -> list[int]:
+def fail_interrupted_runs(
+    session: Session, reason: str, *, alive: Collection[int] = (), queued_before: datetime | None = None
+) -> list[int]:
     """Runs left queued or running by a process that stopped (all but those ``alive`` in a
-    queue); they can be started again."""
+    queue, those a live process is computing, and, with ``queued_before``, those queued since,
+    whose job may be being deferred this very moment); they can be started again."""
     unfinished = select(RunRow.id).where(RunRow.status.in_(("queued", "running")))
+    if queued_before is not None:
+        unfinished = unfinished.where(
+            or_(RunRow.status == "running", RunRow.queued_at.is_(None), RunRow.queued_at < queued_before)
+        )
     ids = [run_id for run_id in session.scalars(unfinished) if run_id not in alive]
+    computed = being_computed(session.connection(), ids)
+    ids = [run_id for run_id in ids if run_id not in computed]
     if ids:
         session.execute(
             update(RunRow)
-            .where(RunRow.id.in_(ids))
+            .where(RunRow.id.in_(ids), RunRow.status.in_(("queued", "running")))
             .values(status="failed", error=reason, finished_at=utcnow())
         )
     session.commit()
@@ -234,7 +286,7 @@ class ProposalFilter:
     name: str | None = None
 
 
-def _name_matches(name: str, *columns: QueryableAttribute[str]) -> ColumnElement[bool]:
+def name_matches(name: str, *columns: QueryableAttribute[str]) -> ColumnElement[bool]:
     """A part of a name, as typed, in lower case or capitalised: SQLite folds only Latin case."""
     spellings = {name, name.lower(), name.capitalize(), name.title()}
     return or_(*(column.contains(spelling, autoescape=True) for column in columns for spelling in spellings))
@@ -266,9 +318,17 @@ def list_proposals(
         query = query.where(sensitive if where.weight_sensitive else ~sensitive)
     if where.name:
         query = (
-            query.outerjoin(MenteeRow, MenteeRow.id == ProposalRow.mentee_id)
-            .outerjoin(MentorRow, MentorRow.id == ProposalRow.mentor_id)
-            .where(_name_matches(where.name, MenteeRow.full_name, MentorRow.full_name))
+            query.outerjoin(
+                MenteeRow,
+                (MenteeRow.id == ProposalRow.mentee_id)
+                & (MenteeRow.institution == ProposalRow.mentee_institution),
+            )
+            .outerjoin(
+                MentorRow,
+                (MentorRow.id == ProposalRow.mentor_id)
+                & (MentorRow.institution == ProposalRow.mentor_institution),
+            )
+            .where(name_matches(where.name, MenteeRow.full_name, MentorRow.full_name))
         )
     ordered = query.order_by(ProposalRow.mentee_institution, ProposalRow.group_id, ProposalRow.id)
     return page(session, ordered, limit=limit, offset=offset)
@@ -292,6 +352,8 @@ def alternatives_of(session: Session, proposal: ProposalRow) -> list[Alternative
         AlternativeRow.run_id == proposal.run_id,
         AlternativeRow.mentee_id == proposal.mentee_id,
         AlternativeRow.mentor_id == proposal.mentor_id,
+        AlternativeRow.mentee_institution == proposal.mentee_institution,
+        AlternativeRow.mentor_institution == proposal.mentor_institution,
     )
     return list(session.scalars(query.order_by(AlternativeRow.rank)))
 
@@ -304,7 +366,9 @@ def alternatives_of_run(session: Session, run_id: int, *, scope: str | None = No
             ProposalRow,
             (ProposalRow.run_id == AlternativeRow.run_id)
             & (ProposalRow.mentee_id == AlternativeRow.mentee_id)
-            & (ProposalRow.mentor_id == AlternativeRow.mentor_id),
+            & (ProposalRow.mentor_id == AlternativeRow.mentor_id)
+            & (ProposalRow.mentee_institution == AlternativeRow.mentee_institution)
+            & (ProposalRow.mentor_institution == AlternativeRow.mentor_institution),
         )
         .where(AlternativeRow.run_id == run_id, proposal_in(scope))
         .order_by(ProposalRow.id, AlternativeRow.rank)
@@ -343,9 +407,10 @@ def list_unmatched(
     if institution is not None:
         query = query.where(UnmatchedRow.institution == institution)
     if name:
-        query = query.outerjoin(MenteeRow, MenteeRow.id == UnmatchedRow.mentee_id).where(
-            _name_matches(name, MenteeRow.full_name)
-        )
+        query = query.outerjoin(
+            MenteeRow,
+            (MenteeRow.id == UnmatchedRow.mentee_id) & (MenteeRow.institution == UnmatchedRow.institution),
+        ).where(name_matches(name, MenteeRow.full_name))
     return page(
         session, query.order_by(UnmatchedRow.institution, UnmatchedRow.id), limit=limit, offset=offset
     )
@@ -379,29 +444,6 @@ def _bump(session: Session, proposal: ProposalRow, version: int, values: dict[st
         raise StaleVersionError(proposal.id, proposal.version)
 
 
-def record_decision(
-    session: Session, proposal: ProposalRow, *, decision: str, comment: str, version: int, caller: Caller
-) -> ProposalRow:
-    """The caller's institution decides its side of the pair; the municipal role both sides."""
-    institutions = institutions_of(proposal.mentee_institution, proposal.mentor_institution)
-    sides = decide_sides(proposal.sides or {}, institutions, decision=decision, scope=caller.scope)
-    _bump(session, proposal, version, {"status": status_of(sides, institutions), "sides": sides})
-    _record(session, proposal, caller, kind=decision, comment=comment, version=version + 1)
-    session.commit()
-    session.refresh(proposal)
-    return proposal
-
-
-def record_consent(
-    session: Session, proposal: ProposalRow, *, party: str, agree: bool, version: int, caller: Caller
-) -> ProposalRow:
-    _bump(session, proposal, version, {f"{party}_consent": agree})
-    _record(session, proposal, caller, kind="consent", party=party, agree=agree, version=version + 1)
-    session.commit()
-    session.refresh(proposal)
-    return proposal
-
-
 def swap_in(
     session: Session,
     proposal: ProposalRow,
@@ -421,7 +463,9 @@ def swap_in(
     exists_already = select(ProposalRow.id).where(
         ProposalRow.run_id == proposal.run_id,
         ProposalRow.mentee_id == proposal.mentee_id,
+        ProposalRow.mentee_institution == proposal.mentee_institution,
         ProposalRow.mentor_id == alternative.alternative_mentor_id,
+        ProposalRow.mentor_institution == mentor_institution,
     )
     if session.scalar(exists_already) is not None:
         raise Conflict("Эта пара уже есть в подборе: примите решение по ней")
@@ -484,37 +528,59 @@ def _record(
     kind: str,
     version: int,
     comment: str = "",
+) -> None:
+    decision, entry = decision_entries(
+        {name: getattr(proposal, name) for name in DECIDED_FIELDS},
+        caller,
+        kind=kind,
+        version=version,
+        comment=comment,
+    )
+    session.add(DecisionRow(**decision))
+    session.add(AuditRow(**entry))
+
+
+DECIDED_FIELDS = ("id", "run_id", "mentee_id", "mentor_id", "mentee_institution")
+"""What a decision's record and audit entry name of the proposal."""
+
+
+def decision_entries(
+    proposal: Mapping[str, Any],
+    caller: Caller,
+    *,
+    kind: str,
+    version: int,
+    comment: str = "",
     party: str | None = None,
     agree: bool | None = None,
-) -> None:
-    session.add(
-        DecisionRow(
-            proposal_id=proposal.id,
-            kind=kind,
-            party=party,
-            agree=agree,
-            comment=comment,
-            version=version,
-            user_id=caller.user_id,
-        )
-    )
-    institution = caller.scope or proposal.mentee_institution
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values of a decision's (or consent's) row and of its audit entry, which name the
+    proposal by its ``DECIDED_FIELDS``."""
+    decision = {
+        "proposal_id": proposal["id"],
+        "kind": kind,
+        "party": party,
+        "agree": agree,
+        "comment": comment,
+        "version": version,
+        "user_id": caller.user_id,
+    }
     detail: dict[str, Any] = {
-        "run_id": proposal.run_id,
-        "mentee_id": proposal.mentee_id,
-        "mentor_id": proposal.mentor_id,
+        "run_id": proposal["run_id"],
+        "mentee_id": proposal["mentee_id"],
+        "mentor_id": proposal["mentor_id"],
         "version": version,
     }
     if kind == "consent":
         detail |= {"party": party, "agree": agree}
     else:
         detail |= {"decision": kind, "comment": comment}
-    audit(
-        session,
+    entry = audit_entry(
         caller,
         action="consent" if kind == "consent" else "decision",
         entity="proposal",
-        entity_id=str(proposal.id),
-        institution=institution,
+        entity_id=str(proposal["id"]),
+        institution=caller.scope or proposal["mentee_institution"],
         detail=detail,
     )
+    return decision, entry

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import Caller, Role, hash_token
 from api.storage import repository, run_records
-from api.storage.db import make_engine, make_sessions
+from api.storage.db import computing, make_engine, make_sessions
+from api.storage.tables import RunRow, utcnow
 from tests.api.service import Service, import_banks, proposals, run_to_end, wait_for_run
 
 SCHOOL = "school-1"
@@ -25,8 +28,10 @@ SCHOOL = "school-1"
         {"taxonomy_extension": "/etc/passwd"},
     ],
 )
-def test_options_are_checked_before_a_run_is_queued(service: Service, options: dict[str, object]) -> None:
-    curator = service.user("curator", SCHOOL)
+def test_options_are_checked_before_a_run_is_queued(
+    shared_service: Service, options: dict[str, object]
+) -> None:
+    curator = shared_service.user("curator", SCHOOL)
     response = curator.post("/api/v1/runs", json={"scope": "institution", "options": options})
     assert response.status_code == 422, response.text
     assert curator.get("/api/v1/runs").json()["total"] == 0
@@ -64,6 +69,9 @@ def _left_behind(service: Service, token: str) -> tuple[int, int]:
             caller = Caller(user.id, user.name, Role(user.role), user.institution)
             queued, running = (_new_run(session, caller) for _ in range(2))
             assert run_records.claim_run(session, running) is not None
+            for run in session.scalars(select(RunRow).where(RunRow.id.in_((queued, running)))):
+                run.queued_at = utcnow() - timedelta(hours=1)  # the process died a while ago
+            session.commit()
     finally:
         engine.dispose()
     return queued, running
@@ -101,6 +109,48 @@ def test_runs_interrupted_by_a_restart_are_failed_and_can_be_started_again(servi
     assert curator.post(f"/api/v1/runs/{running}/restart").status_code == 409
     actions = [a["action"] for a in curator.get("/api/v1/audit", params={"entity": "run"}).json()["items"]]
     assert actions.count("restart") == 1
+
+
+def test_a_worker_starting_while_a_run_is_restarted_does_not_take_it_for_left_behind(
+    service: Service,
+) -> None:
+    """A restarted run is committed to the queue a moment before its job is deferred; a worker
+    starting up in that moment sees a queued run with no job. It is spared while recent; a
+    queued run whose job has been missing for longer than a heartbeat's silence is interrupted."""
+    token = service.token("curator", SCHOOL)
+    queued, _ = _left_behind(service, token)
+    engine = make_engine(service.database_url)
+    try:
+        with make_sessions(engine)() as session:
+            session.get_one(RunRow, queued).queued_at = utcnow()  # restarted this very moment
+            session.commit()
+            worker_started = utcnow() - timedelta(seconds=2)
+            running = run_records.fail_interrupted_runs(session, "прерван", queued_before=worker_started)
+            assert queued not in running and len(running) == 1
+            assert session.get_one(RunRow, queued).status == "queued"
+            later = utcnow() + timedelta(seconds=1)
+            assert run_records.fail_interrupted_runs(session, "прерван", queued_before=later) == [queued]
+    finally:
+        engine.dispose()
+
+
+def test_a_run_held_by_a_live_process_is_not_taken_for_left_behind(service: Service) -> None:
+    """Heartbeats can be late on a loaded machine, and a run can be claimed between a worker's look
+    at the queue and its update; what decides is whether a live process holds the run."""
+    if not service.database_url.startswith("postgresql"):
+        pytest.skip("with SQLite runs are computed in the one process that serves the database")
+    _, running = _left_behind(service, service.token("curator", SCHOOL))
+    worker, looking = make_engine(service.database_url), make_engine(service.database_url)
+    try:
+        later = utcnow() + timedelta(seconds=1)
+        with computing(worker, running), make_sessions(looking)() as session:
+            assert running not in run_records.fail_interrupted_runs(session, "прерван", queued_before=later)
+            assert session.get_one(RunRow, running).status == "running"
+        with make_sessions(looking)() as session:
+            assert running in run_records.fail_interrupted_runs(session, "прерван", queued_before=later)
+    finally:
+        worker.dispose()
+        looking.dispose()
 
 
 def test_concurrent_decisions_on_one_version_let_exactly_one_through(service: Service) -> None:
