@@ -146,13 +146,17 @@ def written_ru(out: Path, counts: dict[str, int], *, documents: bool) -> str:
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from matcher.documents.templates import TemplateSet
     from matcher.options import load_options
     from matcher.pipeline import run_files
     from matcher.summary import side_by_side_ru
 
     options = load_options(args.config, _overrides(args))
     documents = args.documents or args.templates is not None
+    templates = None
+    if args.templates is not None:  # the documents' stack (docxtpl, lxml, jinja2) only when asked
+        from matcher.documents.templates import TemplateSet
+
+        templates = TemplateSet.from_folder(args.templates)
     with tqdm(total=100, desc="mentor-match", unit="%", disable=not options.progress, file=sys.stderr) as bar:
 
         def progress(fraction: float) -> None:
@@ -166,7 +170,7 @@ def _run(args: argparse.Namespace) -> int:
             decisions_path=args.decisions,
             institutions_path=args.institutions,
             documents=documents,
-            templates=None if args.templates is None else TemplateSet.from_folder(args.templates),
+            templates=templates,
             progress=progress,
         )
     print(written_ru(args.out, result.summary.counts, documents=documents))

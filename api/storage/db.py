@@ -15,7 +15,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from pydantic_core import from_json
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_SECONDS = 30
@@ -93,9 +93,14 @@ def serialise(connection: Connection, key: str) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-_COMPUTING = "mentor-match: run computed"
-"""The namespace of the advisory locks held on a run while it is computed (the two-key form of
-PostgreSQL's advisory locks, which never meets the one-key locks of ``serialise``)."""
+_COMPUTING = "mentor-match: run computed in "
+
+
+def _computing_key(run_id: int) -> tuple[ColumnElement[int], int]:
+    """The advisory lock held on a run while it is computed: the two-key form of PostgreSQL's
+    advisory locks (which never meets the one-key locks of ``serialise``), its first key naming
+    the schema, since the locks are the database's and two services may share one database."""
+    return func.hashtext(func.concat(_COMPUTING, func.current_schema())), run_id
 
 
 @contextmanager
@@ -111,7 +116,7 @@ def computing(engine: Engine, run_id: int) -> Iterator[None]:
         yield
         return
     with engine.connect() as connection:
-        key = (func.hashtext(_COMPUTING), run_id)
+        key = _computing_key(run_id)
         connection.execute(select(func.pg_advisory_lock(*key)))
         connection.commit()
         try:
@@ -130,7 +135,7 @@ def being_computed(connection: Connection, run_ids: Collection[int]) -> set[int]
     return {
         run_id
         for run_id in sorted(run_ids)
-        if not connection.scalar(select(func.pg_try_advisory_xact_lock(func.hashtext(_COMPUTING), run_id)))
+        if not connection.scalar(select(func.pg_try_advisory_xact_lock(*_computing_key(run_id))))
     }
 
 
