@@ -29,12 +29,12 @@ from api.storage.program_records import RUNNING
 from api.storage.tables import MenteeRow, MentorRow, ProgramRow, ProposalRow, RunRow, UnmatchedRow
 from matcher.model import UnmatchedReason
 from matcher.programs import RunningProgram, with_programs
-from matcher.supply_demand import MUNICIPALITY, Placed, SupplyDemand, balance, mentor_load
+from matcher.supply_demand import HELPERS_LISTED, MUNICIPALITY, Placed, SupplyDemand, balance, mentor_load
 from matcher.supply_sheet import MUNICIPALITY_RU, area_label, conclusion_ru, ordered
 from matcher.taxonomy import Taxonomy
 from matcher.workbook import REASON_RU
 
-HELPERS_NAMED = 10
+HELPERS_NAMED = HELPERS_LISTED
 """Remote mentors named per lacking mentee, best first (``remote_mentors_count`` counts them all)."""
 
 
@@ -176,7 +176,7 @@ def public(
                 "areas": list(m.areas),
                 "areas_ru": [area_label(a, taxonomy) for a in m.areas],
                 "accepts_remote": m.accepts_remote,
-                "remote_mentors_count": len(m.remote_mentors),
+                "remote_mentors_count": m.remote_mentor_count,
                 "remote_mentors": helpers,
             }
         )

@@ -30,10 +30,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from matcher.model import MeetingFormat, Mentee, Mentor, UnmatchedReason
 
 MUNICIPALITY = ""
 """The ``institution`` of the municipality's rows (every institution together)."""
+HELPERS_LISTED = 10
+"""Remote mentors listed per lacking mentee (the most any reader names); the rest are counted: a
+region's mentee may have thousands."""
 LACK_OF_COMPETENCE = frozenset({UnmatchedReason.NO_COMPATIBLE_MENTOR, UnmatchedReason.FORMAT_MISMATCH})
 """Diagnoses that mean no mentor the mentee can meet has the competence."""
 
@@ -86,9 +91,11 @@ class LackingMentee:
     """Difficulties no mentor of the mentee's own institution covers (all of them when some do)."""
     accepts_remote: bool
     remote_mentors: tuple[str, ...]
-    """Mentors of other institutions who accept remote meetings, cover one of ``areas`` and have
-    free places: those working at one of the mentee's education levels first, then the best
-    covering."""
+    """The best ``HELPERS_LISTED`` of the mentors of other institutions who accept remote
+    meetings, cover one of ``areas`` and have free places: those working at one of the mentee's
+    education levels first, then the best covering."""
+    remote_mentor_count: int
+    """How many such mentors there are in all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +122,16 @@ def _remote(mentor: Mentor) -> bool:
     return MeetingFormat.REMOTE in mentor.formats
 
 
+def _with_municipality(counts: dict[tuple[str, str], list[int]]) -> None:
+    """Add to ``counts``, per area, the municipality's row: the sum of every institution's."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for (_, area), values in counts.items():
+        total = totals.setdefault((MUNICIPALITY, area), [0] * len(values))
+        for index, value in enumerate(values):
+            total[index] += value
+    counts.update(totals)
+
+
 def balance(
     mentees: Sequence[Mentee],
     mentors: Sequence[Mentor],
@@ -135,61 +152,103 @@ def balance(
         covered_of[p.mentee_id].update(p.covered)
         mentors_of[p.mentee_id].add(p.mentor_id)
 
-    requests: Counter[tuple[str, str]] = Counter()
-    covered: Counter[tuple[str, str]] = Counter()
-    waiting: Counter[tuple[str, str]] = Counter()
-    remote_open: Counter[tuple[str, str]] = Counter()  # waiting requests of mentees who accept remote
+    # per (institution, area): requests, covered, waiting, and waiting of those who accept remote
+    demand: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for mentee in (m for m in mentees if m.consent):
         room = len(mentors_of[mentee.id]) < mentee.max_mentors
+        remote = MeetingFormat.REMOTE in mentee.formats
+        covered = covered_of.get(mentee.id, ())
         for area in mentee.difficulties:
-            for where in (mentee.institution, MUNICIPALITY):
-                requests[where, area] += 1
-                if area in covered_of[mentee.id]:
-                    covered[where, area] += 1
-                elif room:
-                    waiting[where, area] += 1
-                    if MeetingFormat.REMOTE in mentee.formats:
-                        remote_open[where, area] += 1
-
-    supply: dict[str, Counter[tuple[str, str]]] = {
-        name: Counter() for name in ("mentors", "places", "free", "remote_mentors", "remote_places")
-    }
+            counts = demand[mentee.institution, area]
+            counts[0] += 1
+            if area in covered:
+                counts[1] += 1
+            elif room:
+                counts[2] += 1
+                counts[3] += remote
+    # per (institution, area): mentors, places, free places, remote mentors, remote places
+    supply: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for mentor in able:
+        places, left = mentor.capacity, free[mentor.id]
+        remote = _remote(mentor) and left > 0
         for area in mentor.competences:
-            for where in (mentor.institution, MUNICIPALITY):
-                supply["mentors"][where, area] += 1
-                supply["places"][where, area] += mentor.capacity
-                supply["free"][where, area] += free[mentor.id]
-                if _remote(mentor) and free[mentor.id]:
-                    supply["remote_mentors"][where, area] += 1
-                    supply["remote_places"][where, area] += free[mentor.id]
+            counts = supply[mentor.institution, area]
+            counts[0] += 1
+            counts[1] += places
+            counts[2] += left
+            if remote:
+                counts[3] += 1
+                counts[4] += left
+    _with_municipality(demand)
+    _with_municipality(supply)
 
+    nothing = [0, 0, 0, 0, 0]
     rows = []
-    for where, area in sorted(requests):
-        if where == MUNICIPALITY:  # every remote mentor with free places may help
-            remote_mentors = supply["remote_mentors"][where, area]
-            remote_places = supply["remote_places"][where, area]
-        else:  # only those of other institutions
-            remote_mentors = (
-                supply["remote_mentors"][MUNICIPALITY, area] - supply["remote_mentors"][where, area]
-            )
-            remote_places = supply["remote_places"][MUNICIPALITY, area] - supply["remote_places"][where, area]
+    for where, area in sorted(demand):
+        requests, covered_count, waiting, remote_open = demand[where, area]
+        mentors_count, places, free_places, remote_mentors, remote_places = supply.get((where, area), nothing)
+        if where != MUNICIPALITY:  # only the remote mentors of other institutions
+            everywhere = supply.get((MUNICIPALITY, area), nothing)
+            remote_mentors, remote_places = everywhere[3] - remote_mentors, everywhere[4] - remote_places
         rows.append(
             AreaBalance(
                 institution=where,
                 area=area,
-                requests=requests[where, area],
-                covered=covered[where, area],
-                waiting=waiting[where, area],
-                mentors=supply["mentors"][where, area],
-                places=supply["places"][where, area],
-                free_places=supply["free"][where, area],
+                requests=requests,
+                covered=covered_count,
+                waiting=waiting,
+                mentors=mentors_count,
+                places=places,
+                free_places=free_places,
                 remote_mentors=remote_mentors,
                 remote_places=remote_places,
-                remote_closable=min(remote_open[where, area], remote_places),
+                remote_closable=min(remote_open, remote_places),
             )
         )
     return SupplyDemand(tuple(rows), tuple(_lacking(mentees, able, free, unmatched)))
+
+
+class _RemoteHelpers:
+    """The mentors who accept remote meetings and have free places, as arrays: per mentor its
+    institution, its education levels as bits and its degree in every area, ordered by id."""
+
+    def __init__(self, able: Sequence[Mentor], free: Mapping[str, int]) -> None:
+        mentors = sorted((m for m in able if _remote(m) and free[m.id]), key=lambda m: m.id)
+        self.ids = [m.id for m in mentors]
+        self.position = {mentor_id: j for j, mentor_id in enumerate(self.ids)}
+        institutions = {name: k for k, name in enumerate(sorted({m.institution for m in mentors}))}
+        self.institutions = institutions
+        self.institution = np.asarray([institutions[m.institution] for m in mentors], dtype=np.int64)
+        self.level_bits: dict[str, int] = {}
+        self.levels = np.asarray([self.bits(m.levels) for m in mentors], dtype=np.int64)
+        self.areas = {area: k for k, area in enumerate(sorted({a for m in mentors for a in m.competences}))}
+        self.degrees = np.zeros((len(mentors), len(self.areas)), dtype=np.int64)
+        for j, mentor in enumerate(mentors):
+            for area, degree in mentor.competences.items():
+                self.degrees[j, self.areas[area]] = degree
+
+    def bits(self, levels: Iterable[str]) -> int:
+        return sum(1 << self.level_bits.setdefault(level, len(self.level_bits)) for level in set(levels))
+
+    def best(self, mentee: Mentee, areas: Sequence[str]) -> tuple[tuple[str, ...], int]:
+        """The best ``HELPERS_LISTED`` who could take ``mentee`` for ``areas`` (those at one of
+        the mentee's levels first, then by the degrees in those areas, then by id), and how many
+        could."""
+        columns = [self.areas[a] for a in areas if a in self.areas]
+        if not columns:
+            return (), 0
+        strength = self.degrees[:, columns].sum(axis=1)
+        can = strength > 0
+        own = self.institutions.get(mentee.institution)
+        if own is not None:
+            can &= self.institution != own
+        for mentor_id in (*mentee.excluded_mentors, mentee.id):
+            if (j := self.position.get(mentor_id)) is not None:
+                can[j] = False
+        rows = np.flatnonzero(can)
+        other_level = (self.levels[rows] & self.bits(mentee.levels)) == 0
+        order = np.lexsort((rows, -strength[rows], other_level))[:HELPERS_LISTED]  # rows: by id
+        return tuple(self.ids[j] for j in rows[order].tolist()), int(rows.size)
 
 
 def _lacking(
@@ -198,38 +257,23 @@ def _lacking(
     free: Mapping[str, int],
     unmatched: Mapping[str, UnmatchedReason],
 ) -> Iterable[LackingMentee]:
+    lacking = [m for m in mentees if unmatched.get(m.id) in LACK_OF_COMPETENCE]
+    if not lacking:
+        return
     own_areas: dict[str, set[str]] = defaultdict(set)
     for mentor in able:
         own_areas[mentor.institution].update(mentor.competences)
-    for mentee in mentees:
-        reason = unmatched.get(mentee.id)
-        if reason not in LACK_OF_COMPETENCE:
-            continue
-        assert reason is not None
+    helpers = _RemoteHelpers(able, free)
+    for mentee in lacking:
         missing = tuple(a for a in mentee.difficulties if a not in own_areas[mentee.institution])
         areas = missing or tuple(mentee.difficulties)
-        helpers = sorted(
-            (
-                m
-                for m in able
-                if m.institution != mentee.institution
-                and _remote(m)
-                and free[m.id]
-                and m.id not in mentee.excluded_mentors
-                and m.id != mentee.id
-                and any(a in m.competences for a in areas)
-            ),
-            key=lambda m: (
-                not set(m.levels) & set(mentee.levels),
-                -sum(m.competences.get(a, 0) for a in areas),
-                m.id,
-            ),
-        )
+        best, count = helpers.best(mentee, areas)
         yield LackingMentee(
             mentee_id=mentee.id,
             institution=mentee.institution,
-            reason=reason,
+            reason=unmatched[mentee.id],
             areas=areas,
             accepts_remote=MeetingFormat.REMOTE in mentee.formats,
-            remote_mentors=tuple(m.id for m in helpers),
+            remote_mentors=best,
+            remote_mentor_count=count,
         )

@@ -129,15 +129,16 @@ def supply_rows(
         ]
 
 
-def _mentor_names(ids: Sequence[str], people: People) -> str:
-    cards = [people.mentor(i) for i in ids]
-    shown = "\n".join(f"{c.full_name} ({c.institution})" for c in cards[:MAX_NAMES])
-    rest = len(cards) - MAX_NAMES
+def _mentor_names(mentee: LackingMentee, people: People) -> str:
+    cards = [people.mentor(i) for i in mentee.remote_mentors[:MAX_NAMES]]
+    shown = "\n".join(f"{c.full_name} ({c.institution})" for c in cards)
+    rest = mentee.remote_mentor_count - len(cards)
     return f"{shown}\nи ещё {rest}" if rest > 0 else shown or "нет"
 
 
-def _mentor_count(ids: Sequence[str]) -> str:
-    return f"{len(ids)} (ФИО — у муниципального координатора)" if ids else "нет"
+def _mentor_count(mentee: LackingMentee) -> str:
+    count = mentee.remote_mentor_count
+    return f"{count} (ФИО — у муниципального координатора)" if count else "нет"
 
 
 def lacking_rows(
@@ -155,7 +156,7 @@ def lacking_rows(
             REASON_RU.get(m.reason.value, m.reason.value),
             "; ".join(area_label(a, taxonomy) for a in m.areas),
             "да" if m.accepts_remote else "нет",
-            _mentor_names(m.remote_mentors, people) if named else _mentor_count(m.remote_mentors),
+            _mentor_names(m, people) if named else _mentor_count(m),
         ]
 
 

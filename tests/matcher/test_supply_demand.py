@@ -125,3 +125,19 @@ def test_the_run_s_diagnosis_feeds_the_lacking_list() -> None:
     ]
     legal = next(a for a in report.areas if (a.institution, a.area) == ("A", "legal"))
     assert legal.to_recruit == 1 and legal.remote_places == 0
+
+
+def test_a_mentee_many_could_take_lists_the_best_ten_and_counts_the_rest() -> None:
+    """A region's lacking mentee may have thousands of remote helpers: the ten best are listed
+    (one of her levels first, then the strongest in her areas, then by id), all are counted."""
+    lacking = mentee("A4", "A", {"legal": 2}, levels=["ООО"], excluded_mentors=["X05"])
+    helpers = [
+        mentor(f"X{n:02d}", "B" if n % 2 else "C", {"legal": 1 + n % 3}, levels=["ООО" if n < 6 else "СОО"])
+        for n in range(14)
+    ]
+    helpers += [mentor("Y01", "A", {"legal": 3}), mentor("Z01", "C", {"ict": 3})]  # her school; no area
+    [report] = balance([lacking], helpers, [], {"A4": UnmatchedReason.NO_COMPATIBLE_MENTOR}).lacking
+    assert report.areas == ("legal",) and report.remote_mentor_count == 13  # X05 excluded
+    assert report.remote_mentors == (
+        "X02", "X01", "X04", "X00", "X03", "X08", "X11", "X07", "X10", "X13",
+    )  # fmt: skip
