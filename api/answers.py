@@ -3,7 +3,7 @@ JSON answer, run in one thread-pool hop.
 
 The route's one dependency (``api.deps.answering``: the services and the permitted caller, from
 ``CallerCache``) runs in the event loop; the route then hands one of these functions to the
-thread pool (``answered``: a few threads at a time, ``Settings.answer_threads``) with a Core
+thread pool (``answered``: a few threads at a time, ``Settings.answering_threads``) with a Core
 connection of ``Services.engine`` and returns its answer as it is. The answer is validated
 once by its response schema and written by pydantic's serializer, as FastAPI would, but without
 FastAPI validating it a second time in another hop. Scope rules are the same as the

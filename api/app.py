@@ -21,7 +21,7 @@ from api import handlers
 from api.callers import CallerCache
 from api.config import Settings
 from api.deps import Services
-from api.jobs import Jobs, RunDispatcher
+from api.jobs import Jobs, RunDispatcher, settle_heap
 from api.middleware import BodyLimit, RequestLog, SecurityHeaders, TokenThrottle
 from api.queue import QueuedJobs
 from api.routes import ROUTERS
@@ -61,8 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             taxonomy=taxonomy,
             jobs=runs,
             callers=CallerCache(),
-            answering=CapacityLimiter(settings.answer_threads),
+            answering=CapacityLimiter(settings.answering_threads),
         )
+        settle_heap()
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ reason, and can be started again.
 
 from __future__ import annotations
 
+import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -101,6 +102,16 @@ class RunDispatcher(Protocol):
     def shutdown(self) -> None: ...
 
 
+def settle_heap() -> None:
+    """Take what this process holds now (the app, the scientific stack a run imports, the
+    taxonomy) out of the cyclic garbage collector's full passes, after one last collection: a
+    full pass over the 300,000 objects of a web process that has computed a run took about
+    100 ms, every few seconds under load, and set the council's p99. Objects freed by reference
+    counting, nearly all of a request's, are freed as before."""
+    gc.collect()
+    gc.freeze()
+
+
 class Jobs:
     """The embedded pool: runs computed in threads of this process (SQLite, and the worker's)."""
 
@@ -130,6 +141,7 @@ class Jobs:
             run = run_records.claim_run(session, run_id)
             if run is not None:
                 self._compute(session, run)
+        settle_heap()
 
     def _compute(self, session: Session, run: RunRow) -> None:
         log.info("run %d started (scope %s)", run.id, run.scope)
