@@ -11,6 +11,7 @@ for ``summary.json``: what the groups and extra mentors cost or gained.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import time
@@ -70,14 +71,39 @@ CERTIFY_MAX_PAIRS = 500_000
 """Share of the progress bar that scoring takes; solving and review take the rest."""
 
 
+@contextmanager
+def _collected_once() -> Iterator[None]:
+    """Run a stage without the cyclic garbage collector, then collect once and leave what
+    survived out of the collector's later passes.
+
+    A stage builds hundreds of thousands of objects that live on (the banks, the pairs, the
+    explanations, the workbook's cells), and the collector's passes over them, ever longer as
+    they grow, took an eighth of a region's run (64.8 s with it, 56.8 s without). Frozen, the
+    banks are not scanned again while the pairs are written; what a stage leaves in cycles is
+    collected at its end, so memory stays as it was (the region's peak: 1.37 GB either way).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.collect()
+            gc.freeze()
+            gc.enable()
+
+
 class _Clock:
+    """The seconds of each stage, each run under ``_collected_once``."""
+
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         started = time.perf_counter()
-        yield
+        with _collected_once():
+            yield
         self.seconds[name] = round(time.perf_counter() - started, 4)
 
 
@@ -407,14 +433,15 @@ def run_files(
         [Placed(p.mentee_id, p.mentor_id, p.covered, p.group_id) for p in result.proposals],
         {u.mentee_id: u.reason for u in result.unmatched},
     )
-    write_outputs(
-        result,
-        out,
-        people=People.from_banks(mentee_bank, mentor_bank, institutions.full_names()),
-        taxonomy=taxonomy,
-        marks={pair: CouncilMarks(decision="закрепить") for pair in pinned},
-        documents=write_documents,
-        supply=supply,
-        institutions=institutions.full_names(),
-    )
+    with _collected_once():
+        write_outputs(
+            result,
+            out,
+            people=People.from_banks(mentee_bank, mentor_bank, institutions.full_names()),
+            taxonomy=taxonomy,
+            marks={pair: CouncilMarks(decision="закрепить") for pair in pinned},
+            documents=write_documents,
+            supply=supply,
+            institutions=institutions.full_names(),
+        )
     return result
