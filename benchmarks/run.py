@@ -209,14 +209,16 @@ def measure(size: str, baselines: bool, one_to_one: bool = False, code: str | No
             str(out),
             "--quiet",
         ]
+        # ``python -c`` puts the working directory first on sys.path: run in ``code``, or a
+        # baseline started from inside this checkout would import this checkout's code
         env = {**os.environ, "PYTHONPATH": code} if code else None
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, env=env)
+        subprocess.run(command, check=True, capture_output=True, env=env, cwd=code)
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import matcher.cli"], check=True, env=env)
+        subprocess.run([sys.executable, "-c", "import matcher.cli"], check=True, env=env, cwd=code)
         import_wall = time.perf_counter() - started
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         row: dict[str, Any] = {
