@@ -19,16 +19,14 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.banks import banks_for_run
 from api.person_keys import qualified, split
-from api.storage import repository, run_records
-from api.storage.program_records import RUNNING
-from api.storage.tables import MenteeRow, MentorRow, ProgramRow, ProposalRow, RunRow, UnmatchedRow
+from api.storage import program_records, repository, run_records
+from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow, UnmatchedRow
 from matcher.model import UnmatchedReason
-from matcher.programs import RunningProgram, with_programs
+from matcher.programs import with_programs
 from matcher.supply_demand import HELPERS_LISTED, MUNICIPALITY, Placed, SupplyDemand, balance, mentor_load
 from matcher.supply_sheet import MUNICIPALITY_RU, area_label, conclusion_ru, ordered
 from matcher.taxonomy import Taxonomy
@@ -36,25 +34,6 @@ from matcher.workbook import REASON_RU
 
 HELPERS_NAMED = HELPERS_LISTED
 """Remote mentors named per lacking mentee, best first (``remote_mentors_count`` counts them all)."""
-
-
-def _running_besides(session: Session, proposal_ids: set[int]) -> list[RunningProgram]:
-    """Running programs not among these proposals, their people by qualified id."""
-    rows = session.execute(
-        select(
-            ProgramRow.mentee_institution,
-            ProgramRow.mentee_id,
-            ProgramRow.mentor_institution,
-            ProgramRow.mentor_id,
-            ProgramRow.group_id,
-            ProgramRow.proposal_id,
-        ).where(ProgramRow.status.in_(RUNNING))
-    )
-    return [
-        RunningProgram(qualified(mentee_at, mentee), qualified(mentor_at, mentor), group)
-        for mentee_at, mentee, mentor_at, mentor, group, proposal in rows
-        if proposal not in proposal_ids
-    ]
 
 
 def _mentee(p: ProposalRow | UnmatchedRow) -> str:
@@ -93,7 +72,7 @@ def compute(session: Session, runs: Sequence[RunRow]) -> SupplyDemand:
     }
     mentees, mentors = with_programs(
         *banks_for_run(session, institution=None),
-        _running_besides(session, {p.id for p in proposals}),
+        program_records.running(session, besides={p.id for p in proposals}),
         _held_back(runs, proposals),
     )
     demand = mentees.mentees

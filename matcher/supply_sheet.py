@@ -106,6 +106,24 @@ def ordered(report: SupplyDemand, institutions: Mapping[str, str]) -> list[AreaB
     )
 
 
+def _counts(a: AreaBalance) -> tuple[int, ...]:
+    """An area's numbers, in the order of the sheet's and the CSV's columns."""
+    return (
+        a.requests,
+        a.covered,
+        a.uncovered,
+        a.waiting,
+        a.mentors,
+        a.places,
+        a.free_places,
+        a.shortage,
+        a.remote_mentors,
+        a.remote_places,
+        a.remote_closable,
+        a.to_recruit,
+    )
+
+
 def supply_rows(
     report: SupplyDemand, taxonomy: Taxonomy, institutions: Mapping[str, str]
 ) -> Iterable[list[object]]:
@@ -113,18 +131,7 @@ def supply_rows(
         yield [
             _institution(a.institution, institutions),
             area_label(a.area, taxonomy),
-            a.requests,
-            a.covered,
-            a.uncovered,
-            a.waiting,
-            a.mentors,
-            a.places,
-            a.free_places,
-            a.shortage,
-            a.remote_mentors,
-            a.remote_places,
-            a.remote_closable,
-            a.to_recruit,
+            *_counts(a),
             conclusion_ru(a),
         ]
 
@@ -186,19 +193,4 @@ def supply_sheets(
 def csv_rows(report: SupplyDemand) -> Iterable[tuple[object, ...]]:
     """``supply_demand.csv``: codes, the municipality's rows with an empty institution."""
     for a in report.areas:
-        yield (
-            a.institution,
-            a.area,
-            a.requests,
-            a.covered,
-            a.uncovered,
-            a.waiting,
-            a.mentors,
-            a.places,
-            a.free_places,
-            a.shortage,
-            a.remote_mentors,
-            a.remote_places,
-            a.remote_closable,
-            a.to_recruit,
-        )
+        yield (a.institution, a.area, *_counts(a))

@@ -7,7 +7,7 @@ to the audit log with who and when. The lifecycle's rules are ``matcher.programs
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -95,18 +95,22 @@ def programs_of(session: Session, *, scope: str | None = None) -> list[ProgramRo
     return list(session.scalars(select(ProgramRow).where(program_in(scope)).order_by(ProgramRow.id)))
 
 
-def running(session: Session, keys: RunKeys = EVERYBODY) -> list[RunningProgram]:
+def running(
+    session: Session, keys: RunKeys = EVERYBODY, *, besides: Collection[int] = ()
+) -> list[RunningProgram]:
     """Programs that occupy their mentors (active or extended), for the next run, their people
-    named as the run names them (``RunKeys``; by default qualified ids)."""
-    rows = session.execute(
-        select(
-            ProgramRow.mentee_institution,
-            ProgramRow.mentee_id,
-            ProgramRow.mentor_institution,
-            ProgramRow.mentor_id,
-            ProgramRow.group_id,
-        ).where(ProgramRow.status.in_(RUNNING))
-    )
+    named as the run names them (``RunKeys``; by default qualified ids); none opened from the
+    proposals ``besides``."""
+    query = select(
+        ProgramRow.mentee_institution,
+        ProgramRow.mentee_id,
+        ProgramRow.mentor_institution,
+        ProgramRow.mentor_id,
+        ProgramRow.group_id,
+    ).where(ProgramRow.status.in_(RUNNING))
+    if besides:
+        query = query.where(or_(ProgramRow.proposal_id.is_(None), ProgramRow.proposal_id.not_in(besides)))
+    rows = session.execute(query)
     return [
         RunningProgram(keys.key(mentee_at, mentee), keys.key(mentor_at, mentor), group)
         for mentee_at, mentee, mentor_at, mentor, group in rows
