@@ -17,9 +17,13 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matcher.argparse_ru import RussianArgumentParser
 from matcher.errors import ConfigurationError, InputError, OutputFolderError
+
+if TYPE_CHECKING:
+    from matcher.text_model import TextModel
 
 EXIT_INPUT = 2
 EXIT_CONFIG = 3
@@ -144,6 +148,13 @@ def written_ru(out: Path, counts: dict[str, int], *, documents: bool) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from matcher.text_model import TextModelProcess
+
+    with TextModelProcess() as text_model:  # imports scikit-learn while the rest is imported and read
+        return _run_with(args, text_model)
+
+
+def _run_with(args: argparse.Namespace, text_model: TextModel) -> int:
     from tqdm import tqdm
 
     from matcher.options import load_options
@@ -172,6 +183,7 @@ def _run(args: argparse.Namespace) -> int:
             documents=documents,
             templates=templates,
             progress=progress,
+            text_model=text_model,
         )
     print(written_ru(args.out, result.summary.counts, documents=documents))
     for file, headers in result.summary.left_aside.items():

@@ -45,6 +45,7 @@ from matcher.solvers.mip import kept_under_rescoring
 from matcher.summary import summarise
 from matcher.supply_demand import Placed, balance
 from matcher.taxonomy import Taxonomy, load_taxonomy
+from matcher.text_model import TextModel, fitted_here
 from matcher.validation import load_banks
 from matcher.vectorising import Profiles, ProfileVectorizer
 from matcher.workbook import CouncilMarks, People
@@ -213,16 +214,21 @@ def _diagnose_all(ctx: Context, unmatched: list[Unmatched], options: Options) ->
 
 
 def prepare(
-    mentees: MenteeBank, mentors: MentorBank, options: Options, taxonomy: Taxonomy, decisions: Decisions
+    mentees: MenteeBank,
+    mentors: MentorBank,
+    options: Options,
+    taxonomy: Taxonomy,
+    decisions: Decisions,
+    text_model: TextModel = fitted_here,
 ) -> tuple[Profiles, Profiles, Eligibility]:
-    """Both banks vectorised over shared vocabularies, and the hard rules as arrays."""
-    vectorizer = ProfileVectorizer(taxonomy, text_components=options.text_components, seed=options.seed)
-    vectorizer.fit(mentees, mentors)
-    return (
-        vectorizer.transform_mentees(mentees),
-        vectorizer.transform_mentors(mentors),
-        Eligibility.build(mentees, mentors, decisions),
+    """Both banks vectorised over shared vocabularies, and the hard rules as arrays (built while
+    ``text_model`` fits, if it fits in another process)."""
+    vectorizer = ProfileVectorizer(
+        taxonomy, text_components=options.text_components, seed=options.seed, text_model=text_model
     )
+    vectorizer.fit(mentees, mentors)
+    eligibility = Eligibility.build(mentees, mentors, decisions)
+    return vectorizer.transform_mentees(mentees), vectorizer.transform_mentors(mentors), eligibility
 
 
 def problem_of(
@@ -306,6 +312,7 @@ def run_batch(
     taxonomy: Taxonomy,
     decisions: Decisions | None = None,
     progress: Progress | None = None,
+    text_model: TextModel = fitted_here,
 ) -> MatchResult:
     """Propose pairs for validated banks. Never writes anything; never logs names."""
     clock = _Clock()
@@ -313,7 +320,7 @@ def run_batch(
     decisions = decisions or Decisions()
     with clock.stage("vectorising"):
         mentee_profiles, mentor_profiles, eligibility = prepare(
-            mentees, mentors, options, taxonomy, decisions
+            mentees, mentors, options, taxonomy, decisions, text_model
         )
     with clock.stage("scoring"):
         pairs, problem, certificate, kept = _candidates(
@@ -390,10 +397,11 @@ def run_files(
     documents: bool = False,
     templates: TemplateSet | None = None,
     progress: Progress | None = None,
+    text_model: TextModel = fitted_here,
 ) -> MatchResult:
     """The batch command: read and validate the banks (and decisions, the institutions' registry),
     match, write the files and, with ``documents``, the orders and every pair's or group's forms
-    (from ``templates``, else the packaged ones)."""
+    (from ``templates``, else the packaged ones). ``text_model``: see ``matcher.text_model``."""
     check_replaceable(out)
     clock = _Clock()
     taxonomy = load_taxonomy(options.taxonomy_extension)
@@ -406,7 +414,13 @@ def run_files(
             None if decisions_path is None else load_decisions(decisions_path, mentee_bank, mentor_bank)
         )
     result = run_batch(
-        mentee_bank, mentor_bank, options=options, taxonomy=taxonomy, decisions=decisions, progress=progress
+        mentee_bank,
+        mentor_bank,
+        options=options,
+        taxonomy=taxonomy,
+        decisions=decisions,
+        progress=progress,
+        text_model=text_model,
     )
     result = replace(result, institutions=institutions)
     result.summary.seconds.update(clock.seconds)

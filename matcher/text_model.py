@@ -1,0 +1,154 @@
+"""The free text of both banks as dense vectors: the mentee's request and the mentor's «Опыт и
+достижения», TF-IDF over Russian Snowball stems (sublinear term frequency) fitted on the texts of
+both banks, reduced by truncated SVD to a few dimensions and L2-normalised, so the similarity of
+any pair is one short dot product. A blank text is a zero row; with fewer than three texts, or a
+vocabulary too small to reduce, every row is a single zero.
+
+Importing scikit-learn takes most of a second (it imports ``scipy.stats``, which builds
+docstrings as it loads), as long as reading a municipality's banks. The batch command therefore
+starts a ``TextModelProcess`` first thing: that process imports scikit-learn while the banks are
+read, and fits the model when the pipeline hands it the texts. Anything else (the service, the
+tests) fits in its own process with ``fitted_here``; the vectors are the same either way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
+from types import TracebackType
+
+import numpy as np
+import numpy.typing as npt
+import snowballstemmer
+
+TextVectors = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]
+"""The mentees' rows and the mentors' rows, in bank order."""
+Pending = Callable[[], TextVectors]
+"""The vectors, waited for if they are still being fitted."""
+TextModel = Callable[[list[str], list[str], int, int], Pending]
+"""(mentee texts, mentor texts, SVD components, seed) → the vectors, pending."""
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_STEMMER = snowballstemmer.stemmer("russian")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def russian_stems(text: str) -> list[str]:
+    """Lower-cased Snowball stems of the words of ``text`` (ё read as е)."""
+    return [_stem(word) for word in _WORD.findall(text.casefold().replace("ё", "е"))]
+
+
+def text_vectors(mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int) -> TextVectors:
+    """Both banks' texts as vectors of one model fitted on all of them (see the module)."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+    from threadpoolctl import threadpool_limits
+
+    texts = [*mentee_texts, *mentor_texts]
+    stems: dict[str, tuple[str, ...]] = {}
+
+    def analyse(text: str) -> tuple[str, ...]:
+        """Each text is stemmed once, though TF-IDF reads it at fit and at transform."""
+        found = stems.get(text)
+        if found is None:
+            found = stems[text] = tuple(russian_stems(text))
+        return found
+
+    def blank() -> TextVectors:
+        return (
+            np.zeros((len(mentee_texts), 1), dtype=np.float32),
+            np.zeros((len(mentor_texts), 1), dtype=np.float32),
+        )
+
+    if sum(1 for text in texts if text.strip()) < 3:
+        return blank()
+    tfidf = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=1)
+    matrix = tfidf.fit_transform(texts)
+    n_components = min(components, matrix.shape[1] - 1, matrix.shape[0] - 1)
+    if n_components < 2:
+        return blank()
+    # one BLAS thread: the products are skinny, and a second thread made the SVD eight times
+    # costlier in CPU on a shared two-core machine (issue 9, item 5)
+    with (
+        np.errstate(divide="ignore", invalid="ignore"),  # texts all alike: no variance
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
+        svd = TruncatedSVD(n_components, random_state=seed, n_iter=4).fit(matrix)
+
+    def side(side_texts: list[str]) -> npt.NDArray[np.float32]:
+        reduced = svd.transform(tfidf.transform(side_texts))
+        empty = np.fromiter((not t.strip() for t in side_texts), dtype=bool, count=len(side_texts))
+        reduced[empty] = 0.0
+        return np.asarray(normalize(reduced), dtype=np.float32)
+
+    return side(mentee_texts), side(mentor_texts)
+
+
+def fitted_here(mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int) -> Pending:
+    """The vectors fitted in this process, now."""
+    vectors = text_vectors(mentee_texts, mentor_texts, components, seed)
+    return lambda: vectors
+
+
+def _import_scikit_learn() -> None:
+    import sklearn.decomposition
+    import sklearn.feature_extraction.text
+    import sklearn.preprocessing  # noqa: F401
+
+
+class TextModelProcess:
+    """One process that imports scikit-learn as soon as it starts, then fits the text model of
+    the texts it is given (``__call__``, a ``TextModel``) while the caller goes on with the rest
+    of its profiles. Forked where the platform forks (start it before any thread), spawned
+    elsewhere; if no process can be started, or it dies, the model is fitted in the caller."""
+
+    def __init__(self) -> None:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self._pool: ProcessPoolExecutor | None = None
+        try:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method))
+            self._pool.submit(_import_scikit_learn)
+        except (OSError, BrokenProcessPool):
+            self.close()
+
+    def __call__(
+        self, mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int
+    ) -> Pending:
+        if self._pool is None:
+            return fitted_here(mentee_texts, mentor_texts, components, seed)
+        try:
+            submitted = self._pool.submit(text_vectors, mentee_texts, mentor_texts, components, seed)
+        except (OSError, BrokenProcessPool, RuntimeError):
+            self.close()
+            return fitted_here(mentee_texts, mentor_texts, components, seed)
+
+        def collect() -> TextVectors:
+            try:
+                return submitted.result()
+            except BrokenProcessPool:
+                self.close()
+                return text_vectors(mentee_texts, mentor_texts, components, seed)
+
+        return collect
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> TextModelProcess:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
