@@ -68,6 +68,8 @@ def work(*, concurrency: int) -> int:
         )
         return EXIT_USAGE
     _log_to_stderr()
+    if settings.worker_niceness and hasattr(os, "nice"):
+        os.nice(settings.worker_niceness)  # its forked re-solving processes inherit it
     engine = make_engine(settings.database_url)
     try:
         migrate(engine)

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
         default=True,
         description="with PostgreSQL, also compute queued runs in this process (false: separate workers)",
     )
+    worker_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description=(
+            "how much lower `mentor-match worker` processes ask the system to schedule themselves "
+            "(os.nice) than the web processes: on shared cores the councils' requests come before a "
+            "run's computing, which takes the cores they leave"
+        ),
+    )
     worker_stalled_seconds: float = Field(
         default=60.0, ge=1.0, description="a worker silent this long is gone: its runs are interrupted"
     )

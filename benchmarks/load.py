@@ -14,7 +14,9 @@ Then, with 1 and with 2 web processes (``serve --workers N``; the bare app as ma
   ``--requests`` requests per kind (proposals page of 50, mentors page of 50, a decision, a
   consent): throughput, and the **server's CPU per request** (user + system time of the web
   processes, from ``/proc``; PostgreSQL's own processes are not counted);
-* **open loop**: a mixed load (¾ reads) at ``--rate`` requests a second for ``--seconds``, latency
+* **open loop**: a mixed load (¾ reads) at ``--rate`` requests a second for ``--seconds``, after
+  ``--warm-up`` seconds of the same load that are not counted (the server and the bare app have
+  just started: their first requests open the connections and fill the caches), latency
   counted from when each request was due, so a slow server cannot hide queueing.
 
 With PostgreSQL, last, the same **while a region-shaped run computes**: generated banks
@@ -202,6 +204,8 @@ async def _measure(
     results: list[Result] = []
     measured: dict[str, Measured | None] = {}
     for name, target in (("service", service), ("bare", bare)):
+        if target is not None and args.warm_up > 0:  # a process just started: its first requests
+            await open_loop(target, args.rate, args.warm_up, args.clients)  # connect and fill caches
         measured[name] = (
             None if target is None else await open_loop(target, args.rate, args.seconds, args.clients)
         )
@@ -386,6 +390,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=600, help="closed-loop requests per kind")
     parser.add_argument("--rate", type=float, default=200.0, help="open-loop requests per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="open-loop duration")
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=3.0,
+        help="seconds of the same open loop before each measured one, not counted",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     results: list[Result] = []

@@ -160,6 +160,10 @@ def test_runs_are_computed_by_worker_processes_and_a_killed_workers_run_is_resta
     # finds their heartbeats overdue, but the run held by a live process, and leaves it be.
     for n in (2, 3):
         processes.wait_for_log(f"worker{n}", READY)
+    # workers yield the cores to the web process (MENTOR_MATCH_WORKER_NICENESS, 10 by default)
+    web_priority = os.getpriority(os.PRIO_PROCESS, processes.started[0].pid)
+    for worker in processes.started[-2:]:
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(web_priority + 10, 19)
     assert client.post(f"/api/v1/runs/{run['id']}/restart").status_code == 202
     _until_not_queued(client, run["id"])
     frozen = processes.started[-2:]
