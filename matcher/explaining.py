@@ -9,8 +9,8 @@ e.g. «Закрывает затруднения: ИКТ (наставник —
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -296,53 +296,103 @@ def proposals_from(
     groups: Mapping[int, GroupLabel],
     standing: Standing | None = None,
 ) -> list[Proposal]:
-    standing = standing or Standing()
-    if not standing.mentor_position:
-        standing = Standing(standing.pinned, standing.load, {m.id: j for j, m in enumerate(mentors.mentors)})
-    order = np.lexsort((-pairs.score, pairs.mentee_idx))
-    sorted_mentees = pairs.mentee_idx[order]
-    taken = {(int(pairs.mentee_idx[r]), int(pairs.mentor_idx[r])) for r in rows.tolist()}
+    return ProposalDrafts.of(rows, pairs, mentees, mentors, taxonomy, groups, standing).settled(robustness)
 
-    def alternative(i: int) -> Mentor | None:
-        lo, hi = np.searchsorted(sorted_mentees, [i, i + 1])
-        for r in order[lo:hi].tolist():
-            if (i, int(pairs.mentor_idx[r])) not in taken:
-                return mentors.mentors[int(pairs.mentor_idx[r])]
-        return None
 
-    proposals = []
-    for row in rows.tolist():
-        mentee = mentees.mentees[int(pairs.mentee_idx[row])]
-        mentor = mentors.mentors[int(pairs.mentor_idx[row])]
-        group = groups.get(row)
-        fmt = FORMAT_CODES[int(pairs.format[row])]
-        if group is not None:
-            fmt = MeetingFormat.REMOTE if group.remote else MeetingFormat.IN_PERSON
-        breakdown = {name: round(float(values[row]), 4) for name, values in pairs.components.items()}
-        robust = robustness.get(row, "")
-        sensitive = bool(robust) and robust not in ROBUSTNESS_RU
-        parts = (
-            "пара закреплена советом" if standing.pinned is not None and standing.pinned[row] else "",
-            group_ru(group, taxonomy) if group else "",
-            explain_pair(mentee, mentor, fmt, breakdown, taxonomy),
-            preference_ru(mentee, mentor, mentors, standing),
-            close_choice_ru(robust, alternative(int(pairs.mentee_idx[row])) if sensitive else None),
-        )
-        explanation = for_level("; ".join(part for part in parts if part), mentee.levels)
-        proposals.append(
-            Proposal(
+@dataclass(frozen=True, slots=True)
+class ProposalDrafts:
+    """The proposals explained but for their robustness (``matcher.robustness``): ``proposals``
+    have no label yet and ``settled`` adds the labels and, to a pair another weighting would
+    change, the sentence naming the other possible mentor. The pipeline writes what does not
+    depend on the labels while the re-solves that give them run."""
+
+    proposals: list[Proposal]
+    """Sorted by mentee, best first; robustness empty."""
+    rows: list[int]
+    """Each proposal's row of the pair table."""
+    levels: list[tuple[str, ...]]
+    """Each proposal's mentee's levels (the words of the added sentence)."""
+    alternative: Callable[[int], Mentor | None]
+    """A mentee's best candidate mentor not in the proposal (by position)."""
+    mentee_position: list[int]
+
+    @classmethod
+    def of(
+        cls,
+        rows: npt.NDArray[np.int64],
+        pairs: PairTable,
+        mentees: MenteeBank,
+        mentors: MentorBank,
+        taxonomy: Taxonomy,
+        groups: Mapping[int, GroupLabel],
+        standing: Standing | None = None,
+    ) -> ProposalDrafts:
+        standing = standing or Standing()
+        if not standing.mentor_position:
+            standing = Standing(
+                standing.pinned, standing.load, {m.id: j for j, m in enumerate(mentors.mentors)}
+            )
+        order = np.lexsort((-pairs.score, pairs.mentee_idx))
+        sorted_mentees = pairs.mentee_idx[order]
+        taken = {(int(pairs.mentee_idx[r]), int(pairs.mentor_idx[r])) for r in rows.tolist()}
+
+        def alternative(i: int) -> Mentor | None:
+            lo, hi = np.searchsorted(sorted_mentees, [i, i + 1])
+            for r in order[lo:hi].tolist():
+                if (i, int(pairs.mentor_idx[r])) not in taken:
+                    return mentors.mentors[int(pairs.mentor_idx[r])]
+            return None
+
+        drafts = []
+        for row in rows.tolist():
+            i = int(pairs.mentee_idx[row])
+            mentee = mentees.mentees[i]
+            mentor = mentors.mentors[int(pairs.mentor_idx[row])]
+            group = groups.get(row)
+            fmt = FORMAT_CODES[int(pairs.format[row])]
+            if group is not None:
+                fmt = MeetingFormat.REMOTE if group.remote else MeetingFormat.IN_PERSON
+            breakdown = {name: round(float(values[row]), 4) for name, values in pairs.components.items()}
+            parts = (
+                "пара закреплена советом" if standing.pinned is not None and standing.pinned[row] else "",
+                group_ru(group, taxonomy) if group else "",
+                explain_pair(mentee, mentor, fmt, breakdown, taxonomy),
+                preference_ru(mentee, mentor, mentors, standing),
+            )
+            proposal = Proposal(
                 mentee_id=mentee.id,
                 mentor_id=mentor.id,
                 format=fmt,
                 score=round(float(pairs.score[row]), 4),
                 covered=covered_codes(mentee, mentor),
-                explanation=explanation,
+                explanation=for_level("; ".join(part for part in parts if part), mentee.levels),
                 breakdown=breakdown,
                 group_id=group.id if group else "",
-                robustness=robust,
             )
+            drafts.append((proposal, row, mentee.levels, i))
+        drafts.sort(key=lambda draft: (draft[0].mentee_id, -draft[0].score))
+        return cls(
+            [d[0] for d in drafts],
+            [d[1] for d in drafts],
+            [d[2] for d in drafts],
+            alternative,
+            [d[3] for d in drafts],
         )
-    return sorted(proposals, key=lambda p: (p.mentee_id, -p.score))
+
+    def settled(self, robustness: Mapping[int, str]) -> list[Proposal]:
+        """The proposals with their labels (empty where ``robustness`` has none)."""
+        settled = []
+        for proposal, row, levels, i in zip(
+            self.proposals, self.rows, self.levels, self.mentee_position, strict=True
+        ):
+            label = robustness.get(row, "")
+            sensitive = bool(label) and label not in ROBUSTNESS_RU
+            close = close_choice_ru(label, self.alternative(i) if sensitive else None)
+            explanation = proposal.explanation
+            if close:
+                explanation = "; ".join(part for part in (explanation, for_level(close, levels)) if part)
+            settled.append(replace(proposal, robustness=label, explanation=explanation))
+        return settled
 
 
 UNMATCHED_TEXT = {

@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,12 +30,12 @@ from matcher.alternatives import alternatives_for
 from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
-from matcher.explaining import Standing, group_labels, proposals_from, unmatched_from
+from matcher.explaining import ProposalDrafts, Standing, group_labels, unmatched_from
 from matcher.institutions import InstitutionRegistry, read_institutions
-from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Proposal, Unmatched
+from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Unmatched
 from matcher.options import Options
 from matcher.output_folder import check_replaceable
-from matcher.robustness import Keeps, robustness_of
+from matcher.robustness import Keeps, start_robustness
 from matcher.scoring import PairTable, add_improving_pairs, score_pairs
 from matcher.solvers import Assignment, MatchingProblem, get_solver
 from matcher.solvers.auto import needs_whole_model
@@ -285,23 +285,30 @@ def _candidates(
 
 
 def _explain(
-    ctx: Context,
-    assignment: Assignment,
-    load: npt.NDArray[np.int64],
-    robust: dict[int, str],
-    options: Options,
-) -> tuple[list[Proposal], list[Unmatched], list[Alternative]]:
-    """Proposals with their explanations, the diagnosed unmatched, and the alternatives."""
+    ctx: Context, assignment: Assignment, load: npt.NDArray[np.int64], options: Options
+) -> tuple[ProposalDrafts, list[Unmatched], list[Alternative]]:
+    """Proposals with their explanations (but robustness), the diagnosed unmatched, and the
+    alternatives."""
     problem, chosen = ctx.problem, assignment.chosen
     groups = group_labels(problem, assignment, ctx.mentors, ctx.taxonomy)
     standing = Standing(problem.pinned, load)
-    proposals = proposals_from(
-        chosen, problem.pairs, ctx.mentees, ctx.mentors, ctx.taxonomy, robust, groups, standing
+    proposals = ProposalDrafts.of(
+        chosen, problem.pairs, ctx.mentees, ctx.mentors, ctx.taxonomy, groups, standing
     )
     matched = np.zeros(len(ctx.mentees), dtype=bool)
     matched[problem.pairs.mentee_idx[chosen]] = True
     unmatched = _diagnose_all(ctx, unmatched_from(matched, problem.pairs, ctx.mentees, ctx.mentors), options)
     return proposals, unmatched, alternatives_for(problem, chosen, load, ctx.mentees, ctx.mentors)
+
+
+@dataclass(frozen=True, slots=True)
+class Unsettled:
+    """A run's result before its robustness labels: ``result`` has every proposal without its
+    label, ``settle`` waits for the re-solves (``matcher.robustness``, in forked processes on a
+    large problem) and returns the result with them, the same each time it is called."""
+
+    result: MatchResult
+    settle: Callable[[], MatchResult]
 
 
 def run_batch(
@@ -315,6 +322,29 @@ def run_batch(
     text_model: TextModel = fitted_here,
 ) -> MatchResult:
     """Propose pairs for validated banks. Never writes anything; never logs names."""
+    return run_unsettled(
+        mentees,
+        mentors,
+        options=options,
+        taxonomy=taxonomy,
+        decisions=decisions,
+        progress=progress,
+        text_model=text_model,
+    ).settle()
+
+
+def run_unsettled(
+    mentees: MenteeBank,
+    mentors: MentorBank,
+    *,
+    options: Options,
+    taxonomy: Taxonomy,
+    decisions: Decisions | None = None,
+    progress: Progress | None = None,
+    text_model: TextModel = fitted_here,
+) -> Unsettled:
+    """``run_batch`` with the robustness re-solves still going on: the caller writes what does
+    not depend on them (the batch command: every file but the pairs) before it settles."""
     clock = _Clock()
     report = progress or (lambda _: None)
     decisions = decisions or Decisions()
@@ -340,9 +370,9 @@ def run_batch(
     report(0.8)
     chosen = assignment.chosen
     load = mentor_load(problem, assignment)
-    with clock.stage("robustness"):
-        robust = (
-            robustness_of(
+    with clock.stage("robustness"):  # started here, waited for in ``settle``
+        labels = (
+            start_robustness(
                 problem,
                 chosen,
                 options.weights,
@@ -351,9 +381,9 @@ def run_batch(
                 processes=_resolving_processes(problem, options),
             )
             if options.robustness
-            else {}
+            else dict
         )
-    assignment = replace(assignment, relaxations=())  # the solver's LPs, no longer needed
+    assignment = replace(assignment, relaxations=())  # the solver's LPs: only the re-solves keep them
     report(0.9)
     with clock.stage("explaining"):
         matched = np.zeros(len(mentees), dtype=bool)
@@ -371,7 +401,7 @@ def run_batch(
             matched_before=int(matched.sum()),
             load=load,
         )
-        proposals, unmatched, alternatives = _explain(ctx, assignment, load, robust, options)
+        drafts, unmatched, alternatives = _explain(ctx, assignment, load, options)
     summary = summarise(
         problem, assignment, load, mentee_profiles, eligibility, unmatched, options, group_free
     )
@@ -382,8 +412,17 @@ def run_batch(
     summary.counts["base_pairs"] = int(previous.sum())
     summary.counts["base_pairs_kept"] = int(previous[chosen].sum())
     summary.seconds.update(clock.seconds)
-    report(1.0)
-    return MatchResult(tuple(proposals), tuple(unmatched), summary, tuple(alternatives))
+    unsettled = MatchResult(tuple(drafts.proposals), tuple(unmatched), summary, tuple(alternatives))
+
+    @functools.cache
+    def settle() -> MatchResult:
+        with clock.stage("robustness"):
+            robust = labels()
+        summary.seconds["robustness"] += clock.seconds["robustness"]
+        report(1.0)
+        return replace(unsettled, proposals=tuple(drafts.settled(robust)))
+
+    return Unsettled(unsettled, settle)
 
 
 def run_files(
@@ -413,7 +452,7 @@ def run_files(
         decisions = (
             None if decisions_path is None else load_decisions(decisions_path, mentee_bank, mentor_bank)
         )
-    result = run_batch(
+    unsettled = run_unsettled(
         mentee_bank,
         mentor_bank,
         options=options,
@@ -422,18 +461,22 @@ def run_files(
         progress=progress,
         text_model=text_model,
     )
-    result = replace(result, institutions=institutions)
+    result = replace(unsettled.result, institutions=institutions)
     result.summary.seconds.update(clock.seconds)
     for bank in (mentor_bank, mentee_bank):
         if bank.left_aside:
             result.summary.left_aside[bank.source] = list(bank.left_aside)
+
+    def settled() -> MatchResult:
+        return replace(unsettled.settle(), institutions=institutions)
+
     write_documents = None
     if documents:  # docxtpl, Jinja2 and pymorphy3's dictionaries are loaded only for documents
         from matcher.documents.rendering import batch_documents
         from matcher.documents.templates import TemplateSet
 
         write_documents = batch_documents(
-            result,
+            settled(),  # the forms explain each pair: they wait for the labels
             mentor_bank,
             mentee_bank,
             taxonomy,
@@ -457,5 +500,6 @@ def run_files(
             documents=write_documents,
             supply=supply,
             institutions=institutions.full_names(),
+            settle=settled,
         )
-    return result
+    return settled()

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -80,23 +81,86 @@ def _resolve_forked(index: int) -> npt.NDArray[np.bool_]:
     return _resolved(problem, chosen, scores[index], solve)
 
 
-def _resolved_in_processes(
+Labels = dict[int, str]
+"""For each chosen row, ``solid`` or ``weight-sensitive:<component>``."""
+
+
+def _resolving_here(
+    problem: MatchingProblem,
+    chosen: npt.NDArray[np.int64],
+    scores: list[npt.NDArray[np.float32]],
+    solve: Solve,
+) -> list[npt.NDArray[np.bool_]]:
+    return [_resolved(problem, chosen, score, solve) for score in scores]
+
+
+def _resolving(
     problem: MatchingProblem,
     chosen: npt.NDArray[np.int64],
     scores: list[npt.NDArray[np.float32]],
     solve: Solve,
     processes: int,
-) -> list[npt.NDArray[np.bool_]]:
-    """The re-solves in forked processes, which inherit the problem instead of receiving a copy;
-    in this process if no process can be started."""
-    context = multiprocessing.get_context("fork")
+) -> Callable[[], list[npt.NDArray[np.bool_]]]:
+    """The re-solves started in forked processes, which inherit the problem instead of receiving
+    a copy; the returned function waits for them (or re-solves in this process if no process
+    could be started or one died)."""
+
+    here = partial(_resolving_here, problem, chosen, scores, solve)
     try:
-        with ProcessPoolExecutor(
-            processes, mp_context=context, initializer=_adopt, initargs=(problem, chosen, scores, solve)
-        ) as pool:
-            return list(pool.map(_resolve_forked, range(len(scores))))
+        pool = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_adopt,
+            initargs=(problem, chosen, scores, solve),
+        )
+        submitted = [pool.submit(_resolve_forked, index) for index in range(len(scores))]
     except (OSError, BrokenProcessPool):
-        return [_resolved(problem, chosen, score, solve) for score in scores]
+        return here
+
+    def collect() -> list[npt.NDArray[np.bool_]]:
+        try:
+            return [future.result() for future in submitted]
+        except (OSError, BrokenProcessPool):
+            return here()
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return collect
+
+
+def start_robustness(
+    problem: MatchingProblem,
+    chosen: npt.NDArray[np.int64],
+    weights: ScoringWeights,
+    solve: Callable[[MatchingProblem], Assignment],
+    keeps: Keeps | None = None,
+    processes: int = 1,
+) -> Callable[[], Labels]:
+    """``robustness_of``, started: with ``processes`` > 1 the re-solves go on in forked processes
+    while the caller explains and writes what does not depend on them; the returned function
+    waits for the labels (in this process, it computes them when called)."""
+    pairs = problem.pairs
+    moves = perturbations(weights)
+    scores = [combine(pairs.components, moved) for _, moved in moves]
+    if keeps is None and processes > 1:
+        resolved = _resolving(problem, chosen, scores, solve, processes)
+    elif keeps is not None:
+        resolved = partial(keeps, problem, chosen, scores)
+    else:
+        resolved = partial(_resolving_here, problem, chosen, scores, solve)
+
+    def labels() -> Labels:
+        dropped: dict[int, Counter[str]] = {row: Counter() for row in chosen.tolist()}
+        for (name, _), kept_mask in zip(moves, resolved(), strict=True):
+            for row, stays in zip(chosen.tolist(), kept_mask.tolist(), strict=True):
+                if not stays:
+                    dropped[row][name] += 1
+        return {
+            row: f"{SENSITIVE}:{counts.most_common(1)[0][0]}" if counts else SOLID
+            for row, counts in dropped.items()
+        }
+
+    return labels
 
 
 def robustness_of(
@@ -106,25 +170,8 @@ def robustness_of(
     solve: Callable[[MatchingProblem], Assignment],
     keeps: Keeps | None = None,
     processes: int = 1,
-) -> dict[int, str]:
+) -> Labels:
     """For each chosen row, ``solid`` or ``weight-sensitive:<component>``; with ``processes`` > 1
     the re-solves are shared among that many forked processes (the pipeline asks for it when the
     run's solver is min-cost flow, whose re-solves hold the interpreter lock)."""
-    pairs = problem.pairs
-    dropped: dict[int, Counter[str]] = {row: Counter() for row in chosen.tolist()}
-    moves = perturbations(weights)
-    scores = [combine(pairs.components, moved) for _, moved in moves]
-    if keeps is not None:
-        kept_rows = keeps(problem, chosen, scores)
-    elif processes > 1:
-        kept_rows = _resolved_in_processes(problem, chosen, scores, solve, processes)
-    else:
-        kept_rows = [_resolved(problem, chosen, score, solve) for score in scores]
-    for (name, _), kept_mask in zip(moves, kept_rows, strict=True):
-        for row, stays in zip(chosen.tolist(), kept_mask.tolist(), strict=True):
-            if not stays:
-                dropped[row][name] += 1
-    return {
-        row: f"{SENSITIVE}:{counts.most_common(1)[0][0]}" if counts else SOLID
-        for row, counts in dropped.items()
-    }
+    return start_robustness(problem, chosen, weights, solve, keeps, processes)()

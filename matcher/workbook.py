@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -388,22 +388,27 @@ def _cell(reference: str) -> tuple[int, int]:
     return int(reference[len(letters) :]) - 1, column - 1
 
 
-def _sheet(
-    workbook: Workbook,
-    title: str,
-    columns: Sequence[Column],
-    rows: Iterable[Sequence[object]],
-    *,
-    council: Sequence[str] = (),
-    frozen: str = "A2",
-    printed: int | None = None,
-) -> tuple[Worksheet, int]:
-    """A sheet of ``rows``; ``printed`` columns go on paper (the rest are details for the screen)."""
+def _added(workbook: Workbook, title: str, columns: Sequence[Column], frozen: str = "A2") -> Worksheet:
+    """A new sheet with its columns' widths, frozen panes and print setup, not yet filled."""
     sheet = workbook.add_worksheet(title)
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width)
     sheet.freeze_panes(*_cell(frozen))
     _page(sheet)
+    return sheet
+
+
+def _filled(
+    workbook: Workbook,
+    sheet: Worksheet,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[object]],
+    *,
+    council: Sequence[str] = (),
+    printed: int | None = None,
+) -> int:
+    """The header and ``rows`` written into ``sheet``; ``printed`` columns go on paper (the rest
+    are details for the screen). The number of rows."""
     titles = [column.title for column in columns]
     sheet.set_row(0, _Heights([Column(c.title, c.width * BOLD, True) for c in columns]).of(titles))
     header = {"bold": True, "font_name": "Calibri", "text_wrap": True, "valign": "top", "pattern": 1}
@@ -420,7 +425,19 @@ def _sheet(
     sheet.autofilter(0, 0, count, len(columns) - 1)
     if printed is not None:
         sheet.print_area(0, 0, count, printed - 1)
-    return sheet, count
+    return count
+
+
+def _sheet(
+    workbook: Workbook,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[object]],
+    *,
+    council: Sequence[str] = (),
+    frozen: str = "A2",
+) -> None:
+    _filled(workbook, _added(workbook, title, columns, frozen), columns, rows, council=council)
 
 
 def _choice(
@@ -446,30 +463,41 @@ def _choice(
     )
 
 
-def write_workbook(book: ResultsBook, target: Path | IO[bytes]) -> None:
-    """Write ``results.xlsx`` for ``book`` into ``target`` (a path or a binary stream)."""
+def write_workbook(
+    book: ResultsBook, target: Path | IO[bytes], settled: Callable[[], ResultsBook] | None = None
+) -> None:
+    """Write ``results.xlsx`` for ``book`` into ``target`` (a path or a binary stream).
+
+    With ``settled``, ``book``'s proposals still lack their robustness (``matcher.pipeline``:
+    the re-solves that give it are running): the sheets that show no proposal are filled from
+    ``book`` first, then the proposals' and the summary's from ``settled()``.
+    """
     workbook = Workbook(
         str(target) if isinstance(target, Path) else target,
         {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
     )
-    pairs, count = _sheet(
+    pairs = _added(workbook, PAIRS, PAIR_COLUMNS, frozen="C2")
+    groups = _added(workbook, GROUPS, GROUP_COLUMNS)
+    _sheet(workbook, UNMATCHED, UNMATCHED_COLUMNS, _unmatched_rows(book), council=(COMMENT,), frozen="C2")
+    _sheet(workbook, ALTERNATIVES, ALTERNATIVE_COLUMNS, _alternative_rows(book), frozen="B2")
+    for extra in book.extra_sheets:
+        _sheet(workbook, extra.title, extra.columns, extra.rows, frozen=extra.frozen)
+    summary = _added(workbook, SUMMARY, SUMMARY_COLUMNS)
+    if settled is not None:
+        book = settled()
+    count = _filled(
         workbook,
-        PAIRS,
+        pairs,
         PAIR_COLUMNS,
         _pair_rows(book),
         council=(DECISION, COMMENT, "Согласие наставляемого", "Согласие наставника"),
-        frozen="C2",
         printed=[c.title for c in PAIR_COLUMNS].index("Согласие наставника") + 1,
     )
     _choice(pairs, PAIR_COLUMNS, DECISION, DECISIONS_RU, count)
     _choice(pairs, PAIR_COLUMNS, "Согласие наставляемого", ("да", "нет"), count)
     _choice(pairs, PAIR_COLUMNS, "Согласие наставника", ("да", "нет"), count)
-    _sheet(workbook, GROUPS, GROUP_COLUMNS, _group_rows(book))
-    _sheet(workbook, UNMATCHED, UNMATCHED_COLUMNS, _unmatched_rows(book), council=(COMMENT,), frozen="C2")
-    _sheet(workbook, ALTERNATIVES, ALTERNATIVE_COLUMNS, _alternative_rows(book), frozen="B2")
-    for extra in book.extra_sheets:
-        _sheet(workbook, extra.title, extra.columns, extra.rows, frozen=extra.frozen)
-    _sheet(workbook, SUMMARY, SUMMARY_COLUMNS, summary_rows(book.title, book.summary))
+    _filled(workbook, groups, GROUP_COLUMNS, _group_rows(book))
+    _filled(workbook, summary, SUMMARY_COLUMNS, summary_rows(book.title, book.summary))
     workbook.close()
 
 

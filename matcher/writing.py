@@ -105,40 +105,46 @@ def write_outputs(
     documents: Callable[[Path], list[Path]] | None = None,
     supply: SupplyDemand | None = None,
     institutions: Mapping[str, str] | None = None,
+    settle: Callable[[], MatchResult] | None = None,
 ) -> list[Path]:
     """Replace the folder ``out`` with the run's files; return their paths.
 
     ``marks`` prefill the council's columns of ``results.xlsx`` (the pins a run was given);
     ``documents`` writes the documents into the folder it is given, staged with the files;
     ``supply`` adds ``supply_demand.csv`` and its two sheets (institutions by ``institutions``'
-    full names).
+    full names). With ``settle``, ``result``'s proposals still lack their robustness: what
+    shows no proposal is written first, the proposals and the summary from ``settle()`` (which
+    gives the same result each time it is called).
     """
     extra_files = (SUPPLY_CSV,) if supply is not None else ()
     with replacing(out) as staging:
         started = time.perf_counter()
         if supply is not None:
             _write_csv(staging / SUPPLY_CSV, SUPPLY_COLUMNS, csv_rows(supply))
-        _write_csv(staging / "pairs.csv", PAIRS_COLUMNS, map(_pair_row, result.proposals))
         _write_csv(staging / "unmatched.csv", UNMATCHED_COLUMNS, map(_unmatched_row, result.unmatched))
         _write_csv(
             staging / "alternatives.csv", ALTERNATIVES_COLUMNS, map(_alternative_row, result.alternatives)
         )
-        write_workbook(
-            ResultsBook(
-                proposals=result.proposals,
-                unmatched=result.unmatched,
-                alternatives=result.alternatives,
-                summary=asdict(result.summary),
+
+        extra_sheets = () if supply is None else supply_sheets(supply, taxonomy, people, institutions or {})
+
+        def book(of: MatchResult) -> ResultsBook:
+            return ResultsBook(
+                proposals=of.proposals,
+                unmatched=of.unmatched,
+                alternatives=of.alternatives,
+                summary=asdict(of.summary),
                 people=people,
                 taxonomy=taxonomy,
                 marks=marks or {},
                 title=f"Подбор наставнических пар от {date.today():%d.%m.%Y}",
-                extra_sheets=()
-                if supply is None
-                else supply_sheets(supply, taxonomy, people, institutions or {}),
-            ),
-            staging / WORKBOOK,
-        )
+                extra_sheets=extra_sheets,
+            )
+
+        final = settle or (lambda: result)
+        write_workbook(book(result), staging / WORKBOOK, settled=lambda: book(final()))
+        result = final()
+        _write_csv(staging / "pairs.csv", PAIRS_COLUMNS, map(_pair_row, result.proposals))
         result.summary.seconds["writing"] = round(time.perf_counter() - started, 4)
         (staging / "summary.json").write_text(
             json.dumps(asdict(result.summary), ensure_ascii=False, indent=2, default=str) + "\n",
