@@ -286,19 +286,6 @@ def group_labels(
     }
 
 
-def proposals_from(
-    rows: npt.NDArray[np.int64],
-    pairs: PairTable,
-    mentees: MenteeBank,
-    mentors: MentorBank,
-    taxonomy: Taxonomy,
-    robustness: Mapping[int, str],
-    groups: Mapping[int, GroupLabel],
-    standing: Standing | None = None,
-) -> list[Proposal]:
-    return ProposalDrafts.of(rows, pairs, mentees, mentors, taxonomy, groups, standing).settled(robustness)
-
-
 @dataclass(frozen=True, slots=True)
 class ProposalDrafts:
     """The proposals explained but for their robustness (``matcher.robustness``): ``proposals``

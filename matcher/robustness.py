@@ -136,9 +136,12 @@ def start_robustness(
     keeps: Keeps | None = None,
     processes: int = 1,
 ) -> Callable[[], Labels]:
-    """``robustness_of``, started: with ``processes`` > 1 the re-solves go on in forked processes
-    while the caller explains and writes what does not depend on them; the returned function
-    waits for the labels (in this process, it computes them when called)."""
+    """The robustness of each chosen row, started; the returned function waits for the labels.
+
+    With ``processes`` > 1 (the pipeline asks for it when the run's solver is min-cost flow, whose
+    re-solves hold the interpreter lock) the re-solves go on in that many forked processes while
+    the caller explains and writes what does not depend on them; otherwise they are computed in
+    this process when the function is called."""
     pairs = problem.pairs
     moves = perturbations(weights)
     scores = [combine(pairs.components, moved) for _, moved in moves]
@@ -161,17 +164,3 @@ def start_robustness(
         }
 
     return labels
-
-
-def robustness_of(
-    problem: MatchingProblem,
-    chosen: npt.NDArray[np.int64],
-    weights: ScoringWeights,
-    solve: Callable[[MatchingProblem], Assignment],
-    keeps: Keeps | None = None,
-    processes: int = 1,
-) -> Labels:
-    """For each chosen row, ``solid`` or ``weight-sensitive:<component>``; with ``processes`` > 1
-    the re-solves are shared among that many forked processes (the pipeline asks for it when the
-    run's solver is min-cost flow, whose re-solves hold the interpreter lock)."""
-    return start_robustness(problem, chosen, weights, solve, keeps, processes)()

@@ -203,7 +203,7 @@ def test_a_group_meets_remotely_when_one_member_is_elsewhere() -> None:
 def test_robustness_re_solved_in_forked_processes_says_what_one_process_says() -> None:
     """The flow re-solves shared among processes (large problems) label every pair the same."""
     from matcher.pipeline import problem_of, solve_function
-    from matcher.robustness import robustness_of
+    from matcher.robustness import start_robustness
 
     mentors, mentees = load_banks(
         SAMPLES / "municipality" / "mentors.csv", SAMPLES / "municipality" / "mentees.csv", TAXONOMY
@@ -212,7 +212,51 @@ def test_robustness_re_solved_in_forked_processes_says_what_one_process_says() -
     problem = problem_of(mentees, mentors, options=options, taxonomy=TAXONOMY)
     solve = solve_function(options)
     chosen = solve(problem).chosen
-    alone = robustness_of(problem, chosen, options.weights, solve)
-    shared = robustness_of(problem, chosen, options.weights, solve, processes=2)
+    alone = start_robustness(problem, chosen, options.weights, solve)()
+    shared = start_robustness(problem, chosen, options.weights, solve, processes=2)()
     assert shared == alone
     assert set(alone) == set(chosen.tolist())
+
+
+def test_writing_beside_the_re_solves_gives_the_files_of_a_settled_run(tmp_path: Path) -> None:
+    """The command writes what shows no proposal while the robustness re-solves run (forked here:
+    the sample is made to need them), then the pairs: the same files as from a settled run."""
+    import openpyxl
+
+    import matcher.pipeline as pipeline
+    from matcher.pipeline import run_unsettled
+    from matcher.workbook import People
+    from matcher.writing import write_outputs
+
+    mentors, mentees = load_banks(
+        SAMPLES / "municipality" / "mentors.csv", SAMPLES / "municipality" / "mentees.csv", TAXONOMY
+    )
+    options = Options(solver="flow")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "PARALLEL_RESOLVES_MIN_PAIRS", 1)
+        unsettled = run_unsettled(mentees, mentors, options=options, taxonomy=TAXONOMY)
+    assert {p.robustness for p in unsettled.result.proposals} == {""}
+    people = People.from_banks(mentees, mentors, {})
+    write_outputs(
+        unsettled.result, tmp_path / "beside", people=people, taxonomy=TAXONOMY, settle=unsettled.settle
+    )
+    settled = unsettled.settle()
+    assert {p.robustness.partition(":")[0] for p in settled.proposals} <= {"solid", "weight-sensitive"}
+    assert any(p.robustness.startswith("weight-sensitive") for p in settled.proposals)
+    write_outputs(settled, tmp_path / "settled", people=people, taxonomy=TAXONOMY)
+    for name in ("pairs.csv", "unmatched.csv", "alternatives.csv"):
+        assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "settled" / name).read_bytes(), name
+    beside = openpyxl.load_workbook(tmp_path / "beside" / "results.xlsx")
+    alone = openpyxl.load_workbook(tmp_path / "settled" / "results.xlsx")
+    assert beside.sheetnames == alone.sheetnames
+
+    def cells(book: openpyxl.Workbook, sheet: str) -> list[list[object]]:
+        return [
+            [(c.value, bool(c.font.b), c.alignment.wrap_text, c.number_format) for c in row]
+            for row in book[sheet].iter_rows()
+            if row[0].value != "Время расчёта, с"  # the one figure that differs: the seconds
+        ]
+
+    for sheet in beside.sheetnames:
+        assert cells(beside, sheet) == cells(alone, sheet), sheet
+    assert beside["Пары"].data_validations.dataValidation and beside["Пары"].freeze_panes == "C2"
