@@ -9,12 +9,16 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from matcher.scoring import PairTable
-from matcher.solvers import SOLVERS, Assignment, MatchingProblem, SolveStatus, get_solver
+from matcher.solvers import SOLVERS, Assignment, MatchingProblem, SolveStatus, get_solver, mip
 from tests.strategies import matching_problems, reorder
 
 TIME_LIMIT = 10.0
 EXACT = ("cpsat",)
 """Solvers whose lexicographic optimum does not depend on anything but the problem."""
+GAP_TARGETED = ("auto", "mip")
+"""Solvers that may stop at a proven gap (``MipSolver``: ``mip.GAP`` of each component's fit, or
+of 1 where the fit is smaller): ``feasible`` with a bound that close. Hypothesis found tiny
+problems (fits of 0.001) where the MIP stopped 0.0006 below its bound, within that gap."""
 
 
 def matched_and_fit(problem: MatchingProblem, assignment: Assignment) -> tuple[int, int]:
@@ -29,7 +33,11 @@ def matched_and_fit(problem: MatchingProblem, assignment: Assignment) -> tuple[i
 def test_assignment_is_well_formed(name: str, problem: MatchingProblem) -> None:
     assignment = get_solver(name).solve(problem, time_limit=TIME_LIMIT)
 
-    assert assignment.status is SolveStatus.OPTIMAL
+    if name in GAP_TARGETED and assignment.status is SolveStatus.FEASIBLE:
+        assert assignment.bound is not None
+        assert assignment.bound - assignment.objective <= mip.GAP * (assignment.bound + problem.n_mentees)
+    else:
+        assert assignment.status is SolveStatus.OPTIMAL
     assert assignment.chosen.dtype == np.int64
     assert assignment.chosen.ndim == 1
     assert np.unique(assignment.chosen).size == assignment.chosen.size
