@@ -27,13 +27,10 @@ from api.storage import program_records, repository, run_records
 from api.storage.tables import MenteeRow, MentorRow, ProposalRow, RunRow, UnmatchedRow
 from matcher.model import UnmatchedReason
 from matcher.programs import with_programs
-from matcher.supply_demand import HELPERS_LISTED, MUNICIPALITY, Placed, SupplyDemand, balance, mentor_load
+from matcher.supply_demand import MUNICIPALITY, Placed, SupplyDemand, balance, mentor_load
 from matcher.supply_sheet import MUNICIPALITY_RU, area_label, conclusion_ru, ordered
 from matcher.taxonomy import Taxonomy
 from matcher.workbook import REASON_RU
-
-HELPERS_NAMED = HELPERS_LISTED
-"""Remote mentors named per lacking mentee, best first (``remote_mentors_count`` counts them all)."""
 
 
 def _mentee(p: ProposalRow | UnmatchedRow) -> str:
@@ -130,7 +127,7 @@ def public(
         helpers = None
         if named:
             helpers = []
-            for mentor_id in m.remote_mentors[:HELPERS_NAMED]:
+            for mentor_id in m.remote_mentors:  # the best HELPERS_LISTED, as kept
                 mentor_at, own_id = split(mentor_id)
                 mentor = session.get(MentorRow, {"institution": mentor_at, "id": own_id})
                 if mentor is not None:

@@ -297,11 +297,8 @@ class ProposalDrafts:
     """Sorted by mentee, best first; robustness empty."""
     rows: list[int]
     """Each proposal's row of the pair table."""
-    levels: list[tuple[str, ...]]
-    """Each proposal's mentee's levels (the words of the added sentence)."""
-    alternative: Callable[[int], Mentor | None]
-    """A mentee's best candidate mentor not in the proposal (by position)."""
-    mentee_position: list[int]
+    close_choice: Callable[[int, str], str]
+    """(row, robustness label) → ``close_choice_ru`` in the mentee's words; empty for a solid pair."""
 
     @classmethod
     def of(
@@ -330,10 +327,15 @@ class ProposalDrafts:
                     return mentors.mentors[int(pairs.mentor_idx[r])]
             return None
 
+        def close_choice(row: int, label: str) -> str:
+            if not label or label in ROBUSTNESS_RU:
+                return ""
+            i = int(pairs.mentee_idx[row])
+            return for_level(close_choice_ru(label, alternative(i)), mentees.mentees[i].levels)
+
         drafts = []
         for row in rows.tolist():
-            i = int(pairs.mentee_idx[row])
-            mentee = mentees.mentees[i]
+            mentee = mentees.mentees[int(pairs.mentee_idx[row])]
             mentor = mentors.mentors[int(pairs.mentor_idx[row])]
             group = groups.get(row)
             fmt = FORMAT_CODES[int(pairs.format[row])]
@@ -356,28 +358,17 @@ class ProposalDrafts:
                 breakdown=breakdown,
                 group_id=group.id if group else "",
             )
-            drafts.append((proposal, row, mentee.levels, i))
+            drafts.append((proposal, row))
         drafts.sort(key=lambda draft: (draft[0].mentee_id, -draft[0].score))
-        return cls(
-            [d[0] for d in drafts],
-            [d[1] for d in drafts],
-            [d[2] for d in drafts],
-            alternative,
-            [d[3] for d in drafts],
-        )
+        return cls([proposal for proposal, _ in drafts], [row for _, row in drafts], close_choice)
 
     def settled(self, robustness: Mapping[int, str]) -> list[Proposal]:
         """The proposals with their labels (empty where ``robustness`` has none)."""
         settled = []
-        for proposal, row, levels, i in zip(
-            self.proposals, self.rows, self.levels, self.mentee_position, strict=True
-        ):
+        for proposal, row in zip(self.proposals, self.rows, strict=True):
             label = robustness.get(row, "")
-            sensitive = bool(label) and label not in ROBUSTNESS_RU
-            close = close_choice_ru(label, self.alternative(i) if sensitive else None)
-            explanation = proposal.explanation
-            if close:
-                explanation = "; ".join(part for part in (explanation, for_level(close, levels)) if part)
+            close = self.close_choice(row, label)
+            explanation = "; ".join(part for part in (proposal.explanation, close) if part)
             settled.append(replace(proposal, robustness=label, explanation=explanation))
         return settled
 

@@ -70,8 +70,8 @@ WRITE_WHILE_RESOLVING_MAX_PAIRS = 500_000
 """Up to this many candidate pairs (a municipality) the run explains and writes while the
 robustness re-solves run in forked processes; above it (a region) it waits for them first: the
 pages the writing process then changes are copied away from the processes that share them, and
-at the region that cost 11 CPU s more for no gain in wall time (65.6 against 63.4 s), while the
-municipality's command took 13 % less wall time."""
+at the region that cost 3–11 CPU s more for no gain in wall time (65.6 and 60.3 against 63.4 s),
+while the municipality's command took 13 % less wall time."""
 CERTIFYING_ROUNDS = 6
 CERTIFY_MAX_PAIRS = 500_000
 """Above this many kept pairs (a region) the LP takes minutes: the proof is not attempted."""
@@ -298,13 +298,13 @@ def _explain(
     problem, chosen = ctx.problem, assignment.chosen
     groups = group_labels(problem, assignment, ctx.mentors, ctx.taxonomy)
     standing = Standing(problem.pinned, load)
-    proposals = ProposalDrafts.of(
+    drafts = ProposalDrafts.of(
         chosen, problem.pairs, ctx.mentees, ctx.mentors, ctx.taxonomy, groups, standing
     )
     matched = np.zeros(len(ctx.mentees), dtype=bool)
     matched[problem.pairs.mentee_idx[chosen]] = True
     unmatched = _diagnose_all(ctx, unmatched_from(matched, problem.pairs, ctx.mentees, ctx.mentors), options)
-    return proposals, unmatched, alternatives_for(problem, chosen, load, ctx.mentees, ctx.mentors)
+    return drafts, unmatched, alternatives_for(problem, chosen, load, ctx.mentees, ctx.mentors)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -140,6 +140,7 @@ class TextModelProcess:
             self.close()
             return fitted_here(mentee_texts, mentor_texts, components, seed)
 
+        @cache  # asked once per bank: a fallback fits once
         def collect() -> TextVectors:
             try:
                 return submitted.result()

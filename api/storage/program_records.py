@@ -100,20 +100,22 @@ def running(
 ) -> list[RunningProgram]:
     """Programs that occupy their mentors (active or extended), for the next run, their people
     named as the run names them (``RunKeys``; by default qualified ids); none opened from the
-    proposals ``besides``."""
-    query = select(
-        ProgramRow.mentee_institution,
-        ProgramRow.mentee_id,
-        ProgramRow.mentor_institution,
-        ProgramRow.mentor_id,
-        ProgramRow.group_id,
-    ).where(ProgramRow.status.in_(RUNNING))
-    if besides:
-        query = query.where(or_(ProgramRow.proposal_id.is_(None), ProgramRow.proposal_id.not_in(besides)))
-    rows = session.execute(query)
+    proposals ``besides`` (left out here, not in the statement: a region's run has more
+    proposals than SQLite takes parameters)."""
+    rows = session.execute(
+        select(
+            ProgramRow.mentee_institution,
+            ProgramRow.mentee_id,
+            ProgramRow.mentor_institution,
+            ProgramRow.mentor_id,
+            ProgramRow.group_id,
+            ProgramRow.proposal_id,
+        ).where(ProgramRow.status.in_(RUNNING))
+    )
     return [
         RunningProgram(keys.key(mentee_at, mentee), keys.key(mentor_at, mentor), group)
-        for mentee_at, mentee, mentor_at, mentor, group in rows
+        for mentee_at, mentee, mentor_at, mentor, group, proposal in rows
+        if proposal is None or proposal not in besides
     ]
 
 
