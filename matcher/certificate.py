@@ -12,6 +12,11 @@ the kept pairs hold an optimum of the whole problem. HiGHS (through scipy) solve
 A mentee that fails this quick test is checked pair by pair: all its allowed pairs are scored,
 and those that beat the dual (B + fit > u_i + v_j) join the kept pairs; the LP is solved again,
 until no pair beats it (column generation).
+
+The LP needs only a few arrays of the problem (``PruningLP``): the batch command sends them to
+its side process (``matcher.side_process``), which has ``scipy.optimize`` imported already and
+solves the LP while the command solves the assignment; this module imports ``scipy.optimize``
+only when it solves an LP itself.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.optimize import linprog
 
 from matcher.solvers.base import MatchingProblem
 
@@ -64,28 +68,61 @@ class PruningCertificate:
         return dataclasses.replace(self, unproved=unproved)
 
 
+@dataclass(frozen=True, slots=True)
+class PruningLP:
+    """What the LP of a problem's kept pairs needs, and no more (it is sent to another process)."""
+
+    mentee_idx: npt.NDArray[np.int32]
+    mentor_idx: npt.NDArray[np.int32]
+    score: npt.NDArray[np.float32]
+    pinned: npt.NDArray[np.bool_]
+    cut_best: npt.NDArray[np.float32]
+    capacity: npt.NDArray[np.int64]
+    n_mentees: int
+    n_mentors: int
+
+    @classmethod
+    def of(cls, problem: MatchingProblem) -> PruningLP:
+        pairs = problem.pairs
+        return cls(
+            pairs.mentee_idx,
+            pairs.mentor_idx,
+            pairs.score,
+            problem.pinned,
+            pairs.cut_best,
+            np.asarray(problem.capacity, dtype=np.int64),
+            problem.n_mentees,
+            problem.n_mentors,
+        )
+
+
 def certify_pruning(problem: MatchingProblem) -> PruningCertificate:
+    return certify(PruningLP.of(problem))
+
+
+def certify(lp: PruningLP) -> PruningCertificate:
+    from scipy.optimize import linprog  # 0.45 s to import: only where an LP is solved
+
     started = time.perf_counter()
-    pairs = problem.pairs
-    pruned = pairs.cut_best >= 0
-    nothing = np.zeros(problem.n_mentees, dtype=bool)
-    if not pruned.any() or len(pairs) == 0:
+    pruned = lp.cut_best >= 0
+    nothing = np.zeros(lp.n_mentees, dtype=bool)
+    n_pairs, n_mentees, n_mentors = lp.score.size, lp.n_mentees, lp.n_mentors
+    if not pruned.any() or n_pairs == 0:
         empty = np.zeros(0)
         return PruningCertificate(nothing, empty, empty, 0.0, time.perf_counter() - started)
-    n_pairs, n_mentees, n_mentors = len(pairs), problem.n_mentees, problem.n_mentors
     big = float(n_mentees + 1)
     rows = np.arange(n_pairs)
     ones = np.ones(n_pairs)
     limits = sparse.vstack(
         [
-            sparse.csr_matrix((ones, (pairs.mentee_idx, rows)), shape=(n_mentees, n_pairs)),
-            sparse.csr_matrix((ones, (pairs.mentor_idx, rows)), shape=(n_mentors, n_pairs)),
+            sparse.csr_matrix((ones, (lp.mentee_idx, rows)), shape=(n_mentees, n_pairs)),
+            sparse.csr_matrix((ones, (lp.mentor_idx, rows)), shape=(n_mentors, n_pairs)),
         ]
     ).tocsr()
-    room = np.concatenate([np.ones(n_mentees), problem.capacity.astype(np.float64)])
-    bounds = np.column_stack([problem.pinned.astype(np.float64), np.ones(n_pairs)])
+    room = np.concatenate([np.ones(n_mentees), lp.capacity.astype(np.float64)])
+    bounds = np.column_stack([lp.pinned.astype(np.float64), np.ones(n_pairs)])
     result = linprog(
-        -(big + pairs.score.astype(np.float64)),
+        -(big + lp.score.astype(np.float64)),
         A_ub=limits,
         b_ub=room,
         bounds=bounds,
@@ -97,5 +134,5 @@ def certify_pruning(problem: MatchingProblem) -> PruningCertificate:
         return PruningCertificate(pruned, empty, empty, big, time.perf_counter() - started)
     value = -np.asarray(result.ineqlin.marginals[:n_mentees], dtype=np.float64)
     price = -np.asarray(result.ineqlin.marginals[n_mentees:], dtype=np.float64)
-    unproved = pruned & (value < big + pairs.cut_best - TOLERANCE)
+    unproved = pruned & (value < big + lp.cut_best - TOLERANCE)
     return PruningCertificate(unproved, value, price, big, time.perf_counter() - started)

@@ -23,7 +23,7 @@ from matcher.argparse_ru import RussianArgumentParser
 from matcher.errors import ConfigurationError, InputError, OutputFolderError
 
 if TYPE_CHECKING:
-    from matcher.text_model import TextModel
+    from matcher.side_process import Side
 
 EXIT_INPUT = 2
 EXIT_CONFIG = 3
@@ -148,13 +148,13 @@ def written_ru(out: Path, counts: dict[str, int], *, documents: bool) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from matcher.text_model import TextModelProcess
+    from matcher.side_process import SideProcess
 
-    with TextModelProcess() as text_model:  # imports scikit-learn while the rest is imported and read
-        return _run_with(args, text_model)
+    with SideProcess() as side:  # imports scikit-learn while the rest is imported and read
+        return _run_with(args, side)
 
 
-def _run_with(args: argparse.Namespace, text_model: TextModel) -> int:
+def _run_with(args: argparse.Namespace, side: Side) -> int:
     from tqdm import tqdm
 
     from matcher.options import load_options
@@ -183,7 +183,7 @@ def _run_with(args: argparse.Namespace, text_model: TextModel) -> int:
             documents=documents,
             templates=templates,
             progress=progress,
-            text_model=text_model,
+            side=side,
         )
     print(written_ru(args.out, result.summary.counts, documents=documents))
     for file, headers in result.summary.left_aside.items():

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from matcher.alternatives import alternatives_for
+from matcher.certificate import PruningCertificate, PruningLP
 from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
@@ -37,6 +38,7 @@ from matcher.options import Options
 from matcher.output_folder import check_replaceable
 from matcher.robustness import Keeps, start_robustness
 from matcher.scoring import PairTable, add_improving_pairs, score_pairs
+from matcher.side_process import IN_THIS_PROCESS
 from matcher.solvers import Assignment, MatchingProblem, get_solver
 from matcher.solvers.auto import needs_whole_model
 from matcher.solvers.continuity import solve_keeping_previous
@@ -45,15 +47,14 @@ from matcher.solvers.mip import kept_under_rescoring
 from matcher.summary import summarise
 from matcher.supply_demand import Placed, balance
 from matcher.taxonomy import Taxonomy, load_taxonomy
-from matcher.text_model import TextModel, fitted_here
 from matcher.validation import load_banks
 from matcher.vectorising import Profiles, ProfileVectorizer
 from matcher.workbook import CouncilMarks, People
 from matcher.writing import write_outputs
 
 if TYPE_CHECKING:
-    from matcher.certificate import PruningCertificate
     from matcher.documents.templates import TemplateSet
+    from matcher.side_process import PendingCertificate, Side
 
 log = logging.getLogger(__name__)
 WHOLE_MODEL_RESOLVES = 8
@@ -101,7 +102,8 @@ def _collected_once() -> Iterator[None]:
 
 
 class _Clock:
-    """The seconds of each stage, each run under ``_collected_once``."""
+    """The seconds of each stage (summed if a stage is entered again), each run under
+    ``_collected_once``."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -111,7 +113,7 @@ class _Clock:
         started = time.perf_counter()
         with _collected_once():
             yield
-        self.seconds[name] = round(time.perf_counter() - started, 4)
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - started, 4)
 
 
 def build_problem(
@@ -225,12 +227,12 @@ def prepare(
     options: Options,
     taxonomy: Taxonomy,
     decisions: Decisions,
-    text_model: TextModel = fitted_here,
+    side: Side = IN_THIS_PROCESS,
 ) -> tuple[Profiles, Profiles, Eligibility]:
     """Both banks vectorised over shared vocabularies, and the hard rules as arrays (built while
-    ``text_model`` fits, if it fits in another process)."""
+    the text model fits, if it fits in ``side``'s process)."""
     vectorizer = ProfileVectorizer(
-        taxonomy, text_components=options.text_components, seed=options.seed, text_model=text_model
+        taxonomy, text_components=options.text_components, seed=options.seed, text_model=side.text_model
     )
     vectorizer.fit(mentees, mentors)
     eligibility = Eligibility.build(mentees, mentors, decisions)
@@ -256,20 +258,36 @@ def _candidates(
     eligibility: Eligibility,
     options: Options,
     report: Progress,
-) -> tuple[PairTable, MatchingProblem, PruningCertificate | None, int]:
-    """The kept pairs and the problem on them, with the proof that pruning lost nothing.
-
-    Mentees the LP dual does not clear at a glance are checked pair by pair, and the pairs that
-    beat the dual are added (column generation); when too many are unclear, k is doubled.
-    """
-    k = options.candidates_per_mentee
+    side: Side,
+) -> tuple[PairTable, MatchingProblem, PendingCertificate | None]:
+    """Each mentee's top k pairs and the problem on them, with the LP that proves the pruning
+    lossless started on ``side`` (unless it is not asked for, or too large)."""
     pairs = score_pairs(*profiles, eligibility, options, lambda f: report(f * SCORING_SHARE))
     problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, options)
     if not options.certify_pruning or len(pairs) > CERTIFY_MAX_PAIRS:
-        return pairs, problem, None, k
-    from matcher.certificate import certify_pruning  # scipy.optimize: imported only when proving
+        return pairs, problem, None
+    return pairs, problem, side.certificate(PruningLP.of(problem))
 
-    certificate = certify_pruning(problem)
+
+def _proved(
+    candidates: tuple[PairTable, MatchingProblem, PendingCertificate | None],
+    mentees: MenteeBank,
+    mentors: MentorBank,
+    profiles: tuple[Profiles, Profiles],
+    eligibility: Eligibility,
+    options: Options,
+    side: Side,
+) -> tuple[PairTable, MatchingProblem, PruningCertificate | None, int]:
+    """The kept pairs, once the LP dual proves that pruning lost nothing (and k).
+
+    Mentees the dual does not clear at a glance are checked pair by pair, and the pairs that
+    beat the dual are added (column generation); when too many are unclear, k is doubled.
+    """
+    pairs, problem, pending = candidates
+    k = options.candidates_per_mentee
+    if pending is None:
+        return pairs, problem, None, k
+    certificate = pending()
     for _ in range(CERTIFYING_ROUNDS):
         if certificate.proved:
             break
@@ -286,8 +304,31 @@ def _candidates(
                 certificate = certificate.settled(unclear)
                 break
         problem = build_problem(pairs, mentees, mentors, *profiles, eligibility, options)
-        certificate = certify_pruning(problem)
+        certificate = side.certificate(PruningLP.of(problem))()
     return pairs, problem, certificate, k
+
+
+@dataclass(frozen=True, slots=True)
+class _Solution:
+    problem: MatchingProblem
+    assignment: Assignment
+    group_free: Assignment
+    previous: npt.NDArray[np.bool_]
+    """Per candidate pair: proposed by the earlier run the council continues."""
+
+
+def _solution(
+    problem: MatchingProblem,
+    eligibility: Eligibility,
+    options: Options,
+    solve: Callable[[MatchingProblem], Assignment],
+) -> _Solution:
+    pairs = problem.pairs
+    previous = eligibility.previous.contains(
+        pairs.mentee_idx.astype(np.int64), pairs.mentor_idx.astype(np.int64)
+    )
+    assignment = solve_keeping_previous(problem, solve, previous, options.stability_tolerance)
+    return _Solution(problem, assignment, _group_free(problem, options, assignment, previous), previous)
 
 
 def _explain(
@@ -325,7 +366,7 @@ def run_batch(
     taxonomy: Taxonomy,
     decisions: Decisions | None = None,
     progress: Progress | None = None,
-    text_model: TextModel = fitted_here,
+    side: Side = IN_THIS_PROCESS,
 ) -> MatchResult:
     """Propose pairs for validated banks. Never writes anything; never logs names."""
     return run_unsettled(
@@ -335,7 +376,7 @@ def run_batch(
         taxonomy=taxonomy,
         decisions=decisions,
         progress=progress,
-        text_model=text_model,
+        side=side,
     ).settle()
 
 
@@ -347,7 +388,7 @@ def run_unsettled(
     taxonomy: Taxonomy,
     decisions: Decisions | None = None,
     progress: Progress | None = None,
-    text_model: TextModel = fitted_here,
+    side: Side = IN_THIS_PROCESS,
 ) -> Unsettled:
     """``run_batch`` with the robustness re-solves still going on: the caller writes what does
     not depend on them (the batch command: every file but the pairs) before it settles."""
@@ -356,22 +397,31 @@ def run_unsettled(
     decisions = decisions or Decisions()
     with clock.stage("vectorising"):
         mentee_profiles, mentor_profiles, eligibility = prepare(
-            mentees, mentors, options, taxonomy, decisions, text_model
+            mentees, mentors, options, taxonomy, decisions, side
         )
+    solve = solve_function(options)
     with clock.stage("scoring"):
-        pairs, problem, certificate, kept = _candidates(
-            mentees, mentors, (mentee_profiles, mentor_profiles), eligibility, options, report
+        candidates = _candidates(
+            mentees, mentors, (mentee_profiles, mentor_profiles), eligibility, options, report, side
+        )
+    speculative = None
+    if candidates[2] is not None and _solved_by_flow(candidates[1], options):
+        with clock.stage("solving"):  # min-cost flow costs little: solved while the LP proves it
+            speculative = _solution(candidates[1], eligibility, options, solve)
+    with clock.stage("scoring"):
+        pairs, problem, certificate, kept = _proved(
+            candidates, mentees, mentors, (mentee_profiles, mentor_profiles), eligibility, options, side
         )
     log.info(
         "scored %d candidate pairs for %d mentees and %d mentors", len(pairs), len(mentees), len(mentors)
     )
-    solve = solve_function(options)
     with clock.stage("solving"):
-        previous = eligibility.previous.contains(
-            pairs.mentee_idx.astype(np.int64), pairs.mentor_idx.astype(np.int64)
+        solution = (
+            speculative
+            if speculative is not None and speculative.problem is problem
+            else _solution(problem, eligibility, options, solve)
         )
-        assignment = solve_keeping_previous(problem, solve, previous, options.stability_tolerance)
-        group_free = _group_free(problem, options, assignment, previous)
+    assignment, group_free, previous = solution.assignment, solution.group_free, solution.previous
     log.info("solver %s: %s, %d proposals", options.solver, assignment.status.value, assignment.chosen.size)
     report(0.8)
     chosen = assignment.chosen
@@ -426,7 +476,7 @@ def run_unsettled(
     def settle() -> MatchResult:
         with clock.stage("robustness"):
             robust = labels()
-        summary.seconds["robustness"] += clock.seconds["robustness"]
+        summary.seconds["robustness"] = clock.seconds["robustness"]
         report(1.0)
         return replace(unsettled, proposals=tuple(drafts.settled(robust)))
 
@@ -444,11 +494,11 @@ def run_files(
     documents: bool = False,
     templates: TemplateSet | None = None,
     progress: Progress | None = None,
-    text_model: TextModel = fitted_here,
+    side: Side = IN_THIS_PROCESS,
 ) -> MatchResult:
     """The batch command: read and validate the banks (and decisions, the institutions' registry),
     match, write the files and, with ``documents``, the orders and every pair's or group's forms
-    (from ``templates``, else the packaged ones). ``text_model``: see ``matcher.text_model``."""
+    (from ``templates``, else the packaged ones). ``side``: see ``matcher.side_process``."""
     check_replaceable(out)
     clock = _Clock()
     taxonomy = load_taxonomy(options.taxonomy_extension)
@@ -467,7 +517,7 @@ def run_files(
         taxonomy=taxonomy,
         decisions=decisions,
         progress=progress,
-        text_model=text_model,
+        side=side,
     )
     result = replace(unsettled.result, institutions=institutions)
     result.summary.seconds.update(clock.seconds)

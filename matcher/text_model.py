@@ -6,20 +6,16 @@ vocabulary too small to reduce, every row is a single zero.
 
 Importing scikit-learn takes most of a second (it imports ``scipy.stats``, which builds
 docstrings as it loads), as long as reading a municipality's banks. The batch command therefore
-starts a ``TextModelProcess`` first thing: that process imports scikit-learn while the banks are
-read, and fits the model when the pipeline hands it the texts. Anything else (the service, the
-tests) fits in its own process with ``fitted_here``; the vectors are the same either way.
+fits the model in its side process (``matcher.side_process``), which imports scikit-learn while
+the banks are read. Anything else (the service, the tests) fits in its own process with
+``fitted_here``; the vectors are the same either way.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from functools import cache, lru_cache
-from types import TracebackType
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -106,59 +102,3 @@ def fitted_here(mentee_texts: list[str], mentor_texts: list[str], components: in
     """The vectors fitted in this process, now."""
     vectors = text_vectors(mentee_texts, mentor_texts, components, seed)
     return lambda: vectors
-
-
-def _import_scikit_learn() -> None:
-    import sklearn.decomposition
-    import sklearn.feature_extraction.text
-    import sklearn.preprocessing  # noqa: F401
-
-
-class TextModelProcess:
-    """One process that imports scikit-learn as soon as it starts, then fits the text model of
-    the texts it is given (``__call__``, a ``TextModel``) while the caller goes on with the rest
-    of its profiles. Forked where the platform forks (start it before any thread), spawned
-    elsewhere; if no process can be started, or it dies, the model is fitted in the caller."""
-
-    def __init__(self) -> None:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        self._pool: ProcessPoolExecutor | None = None
-        try:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method))
-            self._pool.submit(_import_scikit_learn)
-        except (OSError, BrokenProcessPool):
-            self.close()
-
-    def __call__(
-        self, mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int
-    ) -> Pending:
-        if self._pool is None:
-            return fitted_here(mentee_texts, mentor_texts, components, seed)
-        try:
-            submitted = self._pool.submit(text_vectors, mentee_texts, mentor_texts, components, seed)
-        except (OSError, BrokenProcessPool, RuntimeError):
-            self.close()
-            return fitted_here(mentee_texts, mentor_texts, components, seed)
-
-        @cache  # asked once per bank: a fallback fits once
-        def collect() -> TextVectors:
-            try:
-                return submitted.result()
-            except BrokenProcessPool:
-                self.close()
-                return text_vectors(mentee_texts, mentor_texts, components, seed)
-
-        return collect
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def __enter__(self) -> TextModelProcess:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()

@@ -9,7 +9,7 @@ land in the same column) and starts the text model on both banks' texts, and ret
 * ``subjects``, ``levels`` — binary, over the subjects and education levels seen in either bank.
 * ``text`` — the mentee's request or the mentor's «Опыт и достижения» as a few dense dimensions
   (``matcher.text_model``: TF-IDF over Russian stems, truncated SVD, L2-normalised), fitted by
-  the ``text_model`` given (in this process unless the batch command started its own).
+  the ``text_model`` given (in this process, or the batch command's side process).
 * ``experience`` — years, NaN when unknown.
 """
 

@@ -1,5 +1,5 @@
-"""The text model gives the same vectors in the batch command's own process as in the caller's,
-and falls back to the caller when that process is gone."""
+"""The text model and the pruning LP give the same results in the batch command's side process
+as in the caller's, and fall back to the caller when that process is gone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import signal
 import numpy as np
 import pytest
 
-from matcher.text_model import TextModelProcess, fitted_here, russian_stems, text_vectors
+from matcher.certificate import PruningLP, certify
+from matcher.options import Options
+from matcher.pipeline import problem_of
+from matcher.side_process import IN_THIS_PROCESS, SideProcess
+from matcher.taxonomy import load_taxonomy
+from matcher.text_model import fitted_here, russian_stems, text_vectors
+from matcher.validation import load_banks
+from tests.matcher.test_pipeline import SAMPLES
 
 MENTEES = [
     "Не умею работать с родителями, конфликты на собраниях",
@@ -48,26 +55,51 @@ def test_too_few_texts_give_one_zero_column() -> None:
     assert not mentees.any() and not mentors.any()
 
 
-def test_the_commands_process_gives_the_same_vectors_as_this_one() -> None:
+def test_the_side_process_gives_the_same_vectors_as_this_one() -> None:
     here = fitted_here(MENTEES, MENTORS, 48, 7)()
-    with TextModelProcess() as model:
-        pending = model(MENTEES, MENTORS, 48, 7)
+    with SideProcess() as side:
+        pending = side.text_model(MENTEES, MENTORS, 48, 7)
         there = pending()
     for mine, theirs in zip(here, there, strict=True):
         np.testing.assert_array_equal(mine, theirs)
 
 
+def _pruning_lp() -> PruningLP:
+    """The sample school's problem, each mentee keeping its best 5 pairs."""
+    taxonomy = load_taxonomy()
+    mentors, mentees = load_banks(
+        SAMPLES / "school" / "mentors.csv", SAMPLES / "school" / "mentees.csv", taxonomy
+    )
+    problem = problem_of(mentees, mentors, options=Options(candidates_per_mentee=5), taxonomy=taxonomy)
+    assert (problem.pairs.cut_best >= 0).any(), "some mentees were pruned"
+    return PruningLP.of(problem)
+
+
+def test_the_side_process_proves_the_pruning_as_this_one_does() -> None:
+    lp = _pruning_lp()
+    here = IN_THIS_PROCESS.certificate(lp)()
+    with SideProcess() as side:
+        there = side.certificate(lp)()
+    np.testing.assert_array_equal(here.unproved, there.unproved)
+    np.testing.assert_array_equal(here.mentee_value, there.mentee_value)
+    np.testing.assert_array_equal(here.mentor_price, there.mentor_price)
+    assert here.big == there.big
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the process is killed by its pid")
-def test_a_dead_process_leaves_the_fitting_to_the_caller() -> None:
-    with TextModelProcess() as model:
-        pool = model._pool
+def test_a_dead_process_leaves_the_work_to_the_caller() -> None:
+    lp = _pruning_lp()
+    with SideProcess() as side:
+        pool = side._pool
         assert pool is not None
         pool.submit(os.getpid).result()  # started
         for pid in list(pool._processes):
             os.kill(pid, signal.SIGKILL)
-        vectors = model(MENTEES, MENTORS, 48, 7)()
-        again = model(MENTEES, MENTORS, 48, 7)()
+        vectors = side.text_model(MENTEES, MENTORS, 48, 7)()
+        again = side.text_model(MENTEES, MENTORS, 48, 7)()
+        certificate = side.certificate(lp)()
     expected = text_vectors(MENTEES, MENTORS, 48, 7)
     for got in (vectors, again):
         for mine, theirs in zip(got, expected, strict=True):
             np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_array_equal(certificate.mentee_value, certify(lp).mentee_value)

@@ -1,0 +1,127 @@
+"""The batch command's side process: the work that can go on beside the command's main line.
+
+Importing scikit-learn takes most of a second (it imports ``scipy.stats``, which builds
+docstrings as it loads), as long as reading a municipality's banks, and ``scipy.optimize`` (the
+pruning LP's solver) comes with it. ``mentor-match run`` starts one ``SideProcess`` first thing,
+forked where the platform forks (spawned elsewhere), which imports that stack while the command
+imports the rest and reads the banks. Then it
+
+- fits the text model (``text_model``) while the command builds the other profiles and the hard
+  rules;
+- solves the LP that proves the top-k pruning lossless (``certificate``) while the command
+  solves the assignment and explains it.
+
+If the process cannot be started, or dies, the work is done in the command itself.
+``IN_THIS_PROCESS`` does everything in the caller (the service, the tests); the results are the
+same either way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import cache
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from matcher.text_model import Pending, fitted_here, text_vectors
+
+if TYPE_CHECKING:  # the certificate's module imports the solvers': only once there is a problem
+    from matcher.certificate import PruningCertificate, PruningLP
+
+T = TypeVar("T")
+PendingCertificate = Callable[[], "PruningCertificate"]
+
+
+class Side(Protocol):
+    """Where the text model is fitted and the pruning LP solved; each gives its result pending."""
+
+    def text_model(
+        self, mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int
+    ) -> Pending: ...
+
+    def certificate(self, lp: PruningLP) -> PendingCertificate: ...
+
+
+class InThisProcess:
+    """Everything in the caller's process, at once."""
+
+    @staticmethod
+    def text_model(mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int) -> Pending:
+        return fitted_here(mentee_texts, mentor_texts, components, seed)
+
+    @staticmethod
+    def certificate(lp: PruningLP) -> PendingCertificate:
+        from matcher.certificate import certify
+
+        certificate = certify(lp)
+        return lambda: certificate
+
+
+IN_THIS_PROCESS = InThisProcess()
+
+
+def _import_stack() -> None:
+    import scipy.optimize  # noqa: F401
+    import sklearn.decomposition
+    import sklearn.feature_extraction.text
+    import sklearn.preprocessing  # noqa: F401
+
+
+class SideProcess:
+    """The side process (see the module); start it before any thread, use it as a context."""
+
+    def __init__(self) -> None:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self._pool: ProcessPoolExecutor | None = None
+        try:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method))
+            self._pool.submit(_import_stack)
+        except (OSError, BrokenProcessPool):
+            self.close()
+
+    def text_model(
+        self, mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int
+    ) -> Pending:
+        return self._pending(text_vectors, mentee_texts, mentor_texts, components, seed)
+
+    def certificate(self, lp: PruningLP) -> PendingCertificate:
+        from matcher.certificate import certify
+
+        return self._pending(certify, lp)
+
+    def _pending(self, function: Callable[..., T], *args: Any) -> Callable[[], T]:
+        """``function(*args)`` in the side process, else here; its result, waited for once."""
+        if self._pool is not None:
+            try:
+                submitted = self._pool.submit(function, *args)
+            except (OSError, BrokenProcessPool, RuntimeError):
+                self.close()
+            else:
+
+                @cache  # a result asked for twice (once per bank) is computed once, here too
+                def collect() -> T:
+                    try:
+                        return submitted.result()
+                    except BrokenProcessPool:
+                        self.close()
+                        return function(*args)
+
+                return collect
+        result = function(*args)
+        return lambda: result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> SideProcess:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
