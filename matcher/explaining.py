@@ -286,6 +286,15 @@ def group_labels(
     }
 
 
+def _by_mentee(pairs: PairTable, n_mentees: int) -> tuple[npt.NDArray[np.intp], list[int]]:
+    """The pairs' rows by mentee, best fit first, and where each mentee's rows start (mentee
+    ``i``'s are ``order[starts[i] : starts[i + 1]]``). Found once: a search per mentee converted
+    the whole column each time, 0.7 ms a search at a region's million pairs."""
+    order = np.lexsort((-pairs.score, pairs.mentee_idx))
+    starts = np.searchsorted(pairs.mentee_idx[order], np.arange(n_mentees + 1)).tolist()
+    return order, starts
+
+
 @dataclass(frozen=True, slots=True)
 class ProposalDrafts:
     """The proposals explained but for their robustness (``matcher.robustness``): ``proposals``
@@ -316,13 +325,11 @@ class ProposalDrafts:
             standing = Standing(
                 standing.pinned, standing.load, {m.id: j for j, m in enumerate(mentors.mentors)}
             )
-        order = np.lexsort((-pairs.score, pairs.mentee_idx))
-        sorted_mentees = pairs.mentee_idx[order]
+        order, starts = _by_mentee(pairs, len(mentees))
         taken = {(int(pairs.mentee_idx[r]), int(pairs.mentor_idx[r])) for r in rows.tolist()}
 
         def alternative(i: int) -> Mentor | None:
-            lo, hi = np.searchsorted(sorted_mentees, [i, i + 1])
-            for r in order[lo:hi].tolist():
+            for r in order[starts[i] : starts[i + 1]].tolist():
                 if (i, int(pairs.mentor_idx[r])) not in taken:
                     return mentors.mentors[int(pairs.mentor_idx[r])]
             return None
@@ -392,12 +399,11 @@ def unmatched_from(
 
     ``diagnosis`` refines the reason by looking at every mentor who covers a difficulty.
     """
-    order = np.lexsort((-pairs.score, pairs.mentee_idx))
-    sorted_mentees = pairs.mentee_idx[order]
+    order, starts = _by_mentee(pairs, len(mentees))
     out = []
     for i in np.flatnonzero(~matched).tolist():
         mentee = mentees.mentees[i]
-        lo, hi = np.searchsorted(sorted_mentees, [i, i + 1])
+        lo, hi = starts[i], starts[i + 1]
         if not mentee.consent:
             reason = UnmatchedReason.NO_CONSENT
         elif hi == lo:
