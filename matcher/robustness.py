@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +25,7 @@ from functools import partial
 import numpy as np
 import numpy.typing as npt
 
+from matcher.child_processes import end_with_parent
 from matcher.options import COMPONENTS, ScoringWeights
 from matcher.scoring import combine
 from matcher.solvers.base import Assignment, MatchingProblem
@@ -72,8 +74,10 @@ def _adopt(
     chosen: npt.NDArray[np.int64],
     scores: list[npt.NDArray[np.float32]],
     solve: Solve,
+    parent: int,
 ) -> None:
     _FORKED[:] = [(problem, chosen, scores, solve)]
+    end_with_parent(parent)
 
 
 def _resolve_forked(index: int) -> npt.NDArray[np.bool_]:
@@ -111,7 +115,7 @@ def _resolving(
             processes,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_adopt,
-            initargs=(problem, chosen, scores, solve),
+            initargs=(problem, chosen, scores, solve, os.getpid()),
         )
         submitted = [pool.submit(_resolve_forked, index) for index in range(len(scores))]
     except (OSError, BrokenProcessPool):

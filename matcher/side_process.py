@@ -11,7 +11,8 @@ imports the rest and reads the banks. Then it
 - solves the LP that proves the top-k pruning lossless (``certificate``) while the command
   solves the assignment and explains it.
 
-If the process cannot be started, or dies, the work is done in the command itself.
+If the process cannot be started, or dies, the work is done in the command itself; if the command
+is killed, the process ends too (``matcher.child_processes``).
 ``IN_THIS_PROCESS`` does everything in the caller (the service, the tests); the results are the
 same either way.
 """
@@ -19,6 +20,7 @@ same either way.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +28,7 @@ from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from matcher.child_processes import end_with_parent
 from matcher.text_model import Pending, fitted_here, text_vectors
 
 if TYPE_CHECKING:  # the certificate's module imports the solvers': only once there is a problem
@@ -77,7 +80,12 @@ class SideProcess:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool: ProcessPoolExecutor | None = None
         try:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method))
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context(method),
+                initializer=end_with_parent,
+                initargs=(os.getpid(),),
+            )
             self._pool.submit(_import_stack)
         except (OSError, BrokenProcessPool):
             self.close()

@@ -59,6 +59,7 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from matcher.child_processes import end_with_parent
 from matcher.solvers.base import Assignment, MatchingProblem, SolveStatus
 from matcher.solvers.fairness import restrict
 from matcher.solvers.flow import FlowSolver
@@ -986,7 +987,9 @@ def _forked_moves(count: int, processes: int) -> Kept:
         for k in range(count):
             if len(running) == processes:
                 collect(wait(running, return_when=FIRST_COMPLETED).done)
-            executor = ProcessPoolExecutor(1, mp_context=context)
+            executor = ProcessPoolExecutor(
+                1, mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),)
+            )
             running[executor.submit(_forked_move, k)] = (k, executor)
         collect(wait(running).done)
     finally:

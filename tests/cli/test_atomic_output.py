@@ -154,3 +154,51 @@ def test_a_folder_with_other_things_is_refused_not_deleted(tmp_path: Path, forei
     with pytest.raises(OutputFolderError, match="не пуста"):
         rewriter.write(out, 1, Taxonomy.default())
     assert [p.name for p in out.iterdir()] == [foreign]
+
+
+def _children(pid: int) -> set[int]:
+    """Linux: the processes ``pid`` started that are still its children."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(child) for child in (task / "children").read_text().split())
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie nobody reaped has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the children in /proc")
+def test_the_commands_helper_processes_end_when_it_is_killed(tmp_path: Path) -> None:
+    """kill -9 of ``mentor-match run`` leaves no helper process waiting for work forever."""
+    command = [
+        sys.executable,
+        "-c",
+        "from matcher.cli import entrypoint; entrypoint()",
+        "run",
+        "--mentors",
+        str(SAMPLES / "municipality" / "mentors.csv"),
+        "--mentees",
+        str(SAMPLES / "municipality" / "mentees.csv"),
+        "--out",
+        str(tmp_path / "out"),
+        "--quiet",
+    ]
+    run = subprocess.Popen(command, env=_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    helpers: set[int] = set()
+    while not helpers and time.monotonic() < deadline and run.poll() is None:
+        helpers = _children(run.pid)
+        time.sleep(0.02)
+    assert helpers, "the command started its side process"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in helpers if _running(pid)], "a helper outlived the command"
