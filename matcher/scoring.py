@@ -225,54 +225,136 @@ def _row_top_k(score: Floats, allowed: npt.NDArray[np.bool_], k: int) -> tuple[I
 
 
 class _BlockScorer:
-    """Scores blocks of remote-capable mentees against every remote-capable mentor, densely."""
+    """Scores blocks of remote-capable mentees against every remote-capable mentor, densely.
+
+    A block's fits are summed in place into one block × mentors array, the weights folded into
+    the operands: one matrix product gives coverage, subject and level together (each mentee's
+    row divided by its own total first), one the text, one whether the pair covers a difficulty
+    and whether the mentor is strong in one (``strong``); the experience is a few passes over
+    the lead in years, and the institution adds its weight only to the few cells where the
+    mentee's institution is the mentor's. A block's pass over every cell is what costs (the
+    region has 950 million), and this needs about half the passes of summing the components one
+    by one (``combine``). The kept pairs' components are then computed pair by pair, and their
+    fit from them (``combine``), as for every listed pair; the block's sum may differ from it in
+    the last bits, which can only reorder pairs whose fits tie to 1e-6.
+    """
 
     def __init__(self, scorer: PairScorer, options: Options, columns: Index) -> None:
         self.scorer = scorer
         self.options = options
         self.columns = columns
         mentors = scorer.mentors
-        self.credit_t = _dense_t(scorer.credit[columns])
-        self.strong_t = _dense_t(scorer.strong[columns])
-        self.subjects_t = _dense_t(mentors.subjects[columns])
-        self.levels_t = _dense_t(mentors.levels[columns])
-        self.text_t = np.ascontiguousarray(mentors.text[columns].T)
-        self.experience = mentors.experience[columns]
-        self.institution = scorer.eligibility.mentor_institution[columns]
-
-    def _share(self, block: sparse.csr_matrix, mentor_side_t: Floats) -> Floats:
-        """Share of each block mentee's items that each mentor also has."""
-        overlap = _dense(block) @ mentor_side_t
-        overlap /= np.maximum(np.asarray(block.sum(axis=1), dtype=np.float32), 1.0)
-        return overlap
-
-    def _components(self, rows: Index) -> dict[str, Floats]:
-        """Every component but preference (0 here) of every pair of the block (block × columns
-        arrays)."""
-        mentees, elig = self.scorer.mentees, self.scorer.eligibility
-        severity = mentees.topics[rows]
-        coverage = _dense(severity) @ self.credit_t
-        coverage /= np.maximum(np.asarray(severity.sum(axis=1), dtype=np.float32), 1e-9)
-        strong = (_dense(self.scorer.binary[rows]) @ self.strong_t) > 0
-        lead = self.experience[None, :] - mentees.experience[rows, None]
-        reverse = strong & (lead < 0)
-        unknown = np.isnan(lead)
-        experience = np.clip(lead, 0.0, FULL_EXPERIENCE_LEAD, out=lead)
-        experience /= FULL_EXPERIENCE_LEAD
-        experience[unknown] = 0.5
-        experience[reverse] = 1.0
-        text = mentees.text[rows] @ self.text_t
-        np.clip(text, 0.0, 1.0, out=text)
-        return {
-            "coverage": coverage,
-            "subject": self._share(mentees.subjects[rows], self.subjects_t),
-            "level": self._share(mentees.levels[rows], self.levels_t),
-            "text": text,
-            "experience": experience,
-            "institution": (elig.mentee_institution[rows, None] == self.institution[None, :]).astype(
-                np.float32
-            ),
+        weights = options.weights.as_dict()
+        total = options.weights.total()
+        self.weight = {name: np.float32(weights[name] / total) for name in COMPONENTS}
+        self.shared_t = {
+            "coverage": _dense_t(scorer.credit[columns]),
+            "subject": _dense_t(mentors.subjects[columns]),
+            "level": _dense_t(mentors.levels[columns]),
         }
+        self.linear_t = np.vstack(list(self.shared_t.values()))
+        held = scorer.mentors.topics[columns].copy()
+        self.strong = np.float32(held.shape[1] + 1)
+        """In ``held_t`` a difficulty the mentor holds at all counts 1, one they hold strongly
+        this much more: a product with the mentee's difficulties says both whether the pair
+        covers one (> 0) and whether the mentor is strong in one (≥ ``strong``), exactly."""
+        held.data = (held.data > 0).astype(np.float32) + self.strong * (held.data >= 3)
+        self.held_t = _dense_t(held)
+        self.text_t = np.ascontiguousarray(mentors.text[columns].T * self.weight["text"], dtype=np.float32)
+        experience = mentors.experience[columns]
+        self.experience = np.nan_to_num(experience, nan=0.0)
+        self.unknown_experience = np.flatnonzero(np.isnan(experience))
+        institution = scorer.eligibility.mentor_institution[columns]
+        self.by_institution = np.argsort(institution, kind="stable")
+        self.institution_sorted = institution[self.by_institution]
+
+    def _shares(self, rows: Index) -> dict[str, Floats]:
+        """The block's mentees' difficulties, subjects and levels, each row divided by its total
+        (``_share``: the share of the mentee's items the mentor also has is a product)."""
+        mentees = self.scorer.mentees
+        shares = {}
+        for name, matrix, floor in (
+            ("coverage", mentees.topics, 1e-9),
+            ("subject", mentees.subjects, 1.0),
+            ("level", mentees.levels, 1.0),
+        ):
+            block = matrix[rows]
+            dense = _dense(block)
+            dense /= np.maximum(np.asarray(block.sum(axis=1), dtype=np.float32), floor)
+            shares[name] = dense
+        return shares
+
+    def _same_institution(self, rows: Index) -> tuple[Index, Index]:
+        """The block's cells (row, column) whose mentee and mentor share an institution."""
+        institution = self.scorer.eligibility.mentee_institution[rows]
+        lo = np.searchsorted(self.institution_sorted, institution, side="left")
+        hi = np.searchsorted(self.institution_sorted, institution, side="right")
+        counts = hi - lo
+        local = np.repeat(np.arange(rows.size), counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return local, self.by_institution[np.repeat(lo, counts) + offsets]
+
+    def _fit(self, rows: Index, shares: dict[str, Floats]) -> tuple[Floats, Floats]:
+        """The block's fits (preference left at 0), and per pair how many of the mentee's
+        difficulties the mentor covers (+ ``strong`` for each held strongly)."""
+        mentees, weight = self.scorer.mentees, self.weight
+        fit = np.hstack([part * weight[name] for name, part in shares.items()]) @ self.linear_t
+        held = _dense(self.scorer.binary[rows]) @ self.held_t
+        if weight["text"]:
+            text = mentees.text[rows] @ self.text_t
+            np.clip(text, 0.0, weight["text"], out=text)
+            fit += text
+        if weight["experience"]:
+            fit += self._experience(rows, held)
+        if weight["institution"]:
+            fit[self._same_institution(rows)] += weight["institution"]
+        return fit, held
+
+    def _kept(
+        self, rows: Index, shares: dict[str, Floats], held: Floats, local: Index, cols: Index
+    ) -> _Scored:
+        """The kept cells as pairs, their components computed one by one from the block's
+        operands (``PairScorer.components`` does the same from the sparse profiles)."""
+        elig, mentees, mentors = self.scorer.eligibility, self.scorer.mentees, self.scorer.mentors
+        glob, mentor = rows[local], self.columns[cols]
+        components = {
+            name: np.einsum("ij,ji->i", part[local], self.shared_t[name][:, cols])
+            for name, part in shares.items()
+        }
+        text = np.einsum("ij,ij->i", mentees.text[glob], mentors.text[mentor])
+        components["text"] = np.clip(text, 0.0, 1.0).astype(np.float32)
+        strong = held[local, cols] >= self.strong
+        components["experience"] = _experience(mentees.experience[glob], mentors.experience[mentor], strong)
+        components["institution"] = (elig.mentee_institution[glob] == elig.mentor_institution[mentor]).astype(
+            np.float32
+        )
+        components["preference"] = np.zeros(glob.size, dtype=np.float32)
+        in_person, remote = elig.formats(glob, mentor)
+        return _Scored(
+            glob,
+            mentor,
+            np.where(in_person, 0, 1).astype(np.int8),
+            remote,
+            components,
+            combine(components, self.options.weights),
+        )
+
+    def _experience(self, rows: Index, held: Floats) -> Floats:
+        """``_experience`` of every pair of the block, weighted: the lead over the mentee in
+        years up to ``FULL_EXPERIENCE_LEAD``, full for a strong mentor younger in service
+        (reverse mentoring), half where either's experience is unknown."""
+        weight = self.weight["experience"]
+        years = self.scorer.mentees.experience[rows]
+        lead = self.experience[None, :] - np.nan_to_num(years, nan=0.0)[:, None]
+        reverse = np.less(lead, 0.0)
+        reverse &= held >= self.strong
+        lead *= weight / np.float32(FULL_EXPERIENCE_LEAD)
+        np.clip(lead, 0.0, weight, out=lead)
+        np.copyto(lead, weight, where=reverse)
+        half = weight * np.float32(0.5)
+        lead[:, self.unknown_experience] = half
+        lead[np.isnan(years)] = half
+        return lead
 
     def score(self, rows: Index) -> tuple[_Scored, Floats, npt.NDArray[np.int64]]:
         """The block's top k allowed pairs, per mentee the best score not kept, and allowed counts.
@@ -280,34 +362,29 @@ class _BlockScorer:
         Preference is left at 0 here: preferred pairs are scored separately and always kept.
         """
         elig = self.scorer.eligibility
-        comps = self._components(rows)
-        score = combine(comps, self.options.weights)
+        shares = self._shares(rows)
+        score, held = self._fit(rows, shares)
         n_rows, n_cols = score.shape
-        in_person, remote = elig.formats(rows[:, None], self.columns[None, :])
-        allowed = (comps["coverage"] > 0) & (in_person | remote)
+        allowed = held > 0  # rule 2 holds in a block: every pair of it may meet remotely
+        # -1 where no difficulty is covered, in four plain passes (score × 0 or 1, then − 1 or 0):
+        # writing through the mask took seven passes' time
+        blocked = np.minimum(held, 1.0)
+        score *= blocked
+        blocked -= 1.0
+        score += blocked
         self_pos = np.searchsorted(self.columns, elig.self_mentor[rows])
         has_self = (elig.self_mentor[rows] >= 0) & (self_pos < n_cols)
         has_self[has_self] &= self.columns[self_pos[has_self]] == elig.self_mentor[rows][has_self]
-        allowed[np.flatnonzero(has_self), self_pos[has_self]] = False
         banned_glob, banned_cols = elig.banned.pairs()
         at_row = np.searchsorted(rows, banned_glob)
         at_col = np.searchsorted(self.columns, banned_cols)
         hit = (at_row < n_rows) & (at_col < n_cols)
         hit[hit] &= (rows[at_row[hit]] == banned_glob[hit]) & (self.columns[at_col[hit]] == banned_cols[hit])
-        allowed[at_row[hit], at_col[hit]] = False
-        score[~allowed] = -1.0
+        for cells in ((np.flatnonzero(has_self), self_pos[has_self]), (at_row[hit], at_col[hit])):
+            allowed[cells] = False
+            score[cells] = -1.0
         local, cols = _row_top_k(score, allowed, self.options.candidates_per_mentee)
-        kept = _Scored(
-            rows[local],
-            self.columns[cols],
-            np.where(in_person[local, cols], 0, 1).astype(np.int8),
-            remote[local, cols],
-            {
-                **{name: values[local, cols] for name, values in comps.items()},
-                "preference": np.zeros(local.size, dtype=np.float32),
-            },
-            score[local, cols],
-        )
+        kept = self._kept(rows, shares, held, local, cols)
         counts = np.count_nonzero(allowed, axis=1).astype(np.int64)
         score[local, cols] = -1.0
         return kept, score.max(axis=1, initial=-1.0).astype(np.float32), counts
