@@ -81,24 +81,26 @@ def _contract_files(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in ("pairs.csv", "unmatched.csv", "alternatives.csv")}
 
 
+def _command(sample: str, out: Path) -> list[str]:
+    """The real batch command on a sample, as a user runs it."""
+    return [
+        sys.executable,
+        "-c",
+        "from matcher.cli import entrypoint; entrypoint()",
+        "run",
+        "--mentors",
+        str(SAMPLES / sample / "mentors.csv"),
+        "--mentees",
+        str(SAMPLES / sample / "mentees.csv"),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+
+
 @pytest.mark.slow(20)
 def test_kill_9_of_the_real_command(tmp_path: Path) -> None:
     out = tmp_path / "out"
-
-    def command(sample: str) -> list[str]:
-        return [
-            sys.executable,
-            "-c",
-            "from matcher.cli import entrypoint; entrypoint()",
-            "run",
-            "--mentors",
-            str(SAMPLES / sample / "mentors.csv"),
-            "--mentees",
-            str(SAMPLES / sample / "mentees.csv"),
-            "--out",
-            str(out),
-            "--quiet",
-        ]
 
     # The versions to expect and the runs after each kill are made in this process (the same
     # ``main``); the command that is timed and the commands that are killed are real processes.
@@ -107,14 +109,14 @@ def test_kill_9_of_the_real_command(tmp_path: Path) -> None:
     assert run_sample("school", out) == 0
     old = _contract_files(out)
     started = time.monotonic()
-    subprocess.run(command("kindergarten"), check=True, env=_environment(), capture_output=True)
+    subprocess.run(_command("kindergarten", out), check=True, env=_environment(), capture_output=True)
     full = time.monotonic() - started
     assert _contract_files(out) == new
     chance = random.Random(7)
     outcomes = []
     assert run_sample("school", out) == 0
     for _ in range(CLI_KILLS):
-        child = subprocess.Popen(command("kindergarten"), env=_environment(), stdout=subprocess.DEVNULL)
+        child = subprocess.Popen(_command("kindergarten", out), env=_environment(), stdout=subprocess.DEVNULL)
         time.sleep(chance.uniform(0.5, 1.1) * full)
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -176,20 +178,12 @@ def _running(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the children in /proc")
 def test_the_commands_helper_processes_end_when_it_is_killed(tmp_path: Path) -> None:
     """kill -9 of ``mentor-match run`` leaves no helper process waiting for work forever."""
-    command = [
-        sys.executable,
-        "-c",
-        "from matcher.cli import entrypoint; entrypoint()",
-        "run",
-        "--mentors",
-        str(SAMPLES / "municipality" / "mentors.csv"),
-        "--mentees",
-        str(SAMPLES / "municipality" / "mentees.csv"),
-        "--out",
-        str(tmp_path / "out"),
-        "--quiet",
-    ]
-    run = subprocess.Popen(command, env=_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(
+        _command("municipality", tmp_path / "out"),
+        env=_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     helpers: set[int] = set()
     while not helpers and time.monotonic() < deadline and run.poll() is None:
