@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +66,41 @@ def test_kept_pairs_are_exactly_the_top_k(instance, k: int, weights: dict[str, f
         table.mentee_idx.astype(np.int64), table.mentor_idx.astype(np.int64)
     )
     np.testing.assert_allclose(combine(full, options.weights), table.score, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [{}, {"coverage": 0.2, "text": 0.5}, {"coverage": 0.0, "experience": 0.6}, {"institution": 0.0}],
+)
+def test_a_blocks_sums_are_the_pairwise_fits_of_every_allowed_pair(
+    instance, weights: dict[str, float]
+) -> None:  # type: ignore[no-untyped-def]
+    """The block sums the fit with the weights folded into its operands; it must give every
+    allowed pair (not only the kept) the fit ``combine`` gives its components, and no other
+    pair an allowed fit."""
+    from matcher.eligibility import REMOTE_BIT
+    from matcher.scoring import _BlockScorer
+
+    mentee_profiles, mentor_profiles, eligibility = instance
+    unknown = np.arange(0, 400, 7)  # some mentees and mentors whose experience is not known
+    mentee_profiles = dataclasses.replace(mentee_profiles, experience=mentee_profiles.experience.copy())
+    mentor_profiles = dataclasses.replace(mentor_profiles, experience=mentor_profiles.experience.copy())
+    mentee_profiles.experience[unknown[unknown < len(mentee_profiles)]] = np.nan
+    mentor_profiles.experience[unknown] = np.nan
+    options = Options().with_overrides({"weights": weights})
+    scorer = PairScorer(mentee_profiles, mentor_profiles, eligibility)
+    rows = np.flatnonzero(eligibility.mentee_active & ((eligibility.mentee_formats & REMOTE_BIT) != 0))
+    columns = np.flatnonzero(eligibility.mentor_active & ((eligibility.mentor_formats & REMOTE_BIT) != 0))
+    block = _BlockScorer(scorer, options, columns)
+    fit, held = block._fit(rows, block._shares(rows))
+    glob, cols = np.repeat(rows, columns.size), np.tile(columns, rows.size)
+    components = scorer.components(glob, cols)
+    components["preference"] = np.zeros(glob.size, dtype=np.float32)
+    covers = (components["coverage"] > 0).reshape(fit.shape)
+    np.testing.assert_array_equal(held > 0, covers)
+    expected = combine(components, options.weights).reshape(fit.shape)
+    np.testing.assert_allclose(fit[covers], expected[covers], atol=1e-6)
+    younger = mentor_profiles.experience[cols] < mentee_profiles.experience[glob]
+    assert (younger & (components["experience"] == 1.0)).any(), (
+        "some pairs are reverse mentoring (a strong mentor younger in service)"
+    )
