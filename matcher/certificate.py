@@ -96,10 +96,6 @@ class PruningLP:
         )
 
 
-def certify_pruning(problem: MatchingProblem) -> PruningCertificate:
-    return certify(PruningLP.of(problem))
-
-
 def certify(lp: PruningLP) -> PruningCertificate:
     from scipy.optimize import linprog  # 0.45 s to import: only where an LP is solved
 

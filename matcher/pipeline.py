@@ -404,10 +404,11 @@ def run_unsettled(
         candidates = _candidates(
             mentees, mentors, (mentee_profiles, mentor_profiles), eligibility, options, report, side
         )
+    _, first_problem, pending = candidates
     speculative = None
-    if candidates[2] is not None and _solved_by_flow(candidates[1], options):
+    if pending is not None and _solved_by_flow(first_problem, options):
         with clock.stage("solving"):  # min-cost flow costs little: solved while the LP proves it
-            speculative = _solution(candidates[1], eligibility, options, solve)
+            speculative = _solution(first_problem, eligibility, options, solve)
     with clock.stage("scoring"):
         pairs, problem, certificate, kept = _proved(
             candidates, mentees, mentors, (mentee_profiles, mentor_profiles), eligibility, options, side
