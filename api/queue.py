@@ -24,6 +24,8 @@ from datetime import timedelta
 from typing import Any
 
 import procrastinate
+import psycopg
+from procrastinate.exceptions import ConnectorException
 from procrastinate.jobs import Job, Status
 from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,8 +80,7 @@ async def interrupt_stalled(
         computed = being_computed(session.connection(), {_run_of(job) for job in stalled})
         for job in stalled:
             if _run_of(job) not in computed:  # else its worker lives, only late with its heartbeats
-                assert job.id is not None
-                await app.job_manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+                await _fail_unless_taken(app, job)
         session.commit()
     alive = {
         _run_of(job)
@@ -95,6 +96,19 @@ async def interrupt_stalled(
             "marked %d run(s) that no worker will finish as interrupted: %s", len(interrupted), interrupted
         )
     return interrupted
+
+
+async def _fail_unless_taken(app: procrastinate.App, job: Job) -> None:
+    """Mark a stalled job failed, unless another process starting at the same moment has just
+    done so (two workers started together both find the same stalled job; the second one's
+    update finds it no longer doing, which is no error)."""
+    assert job.id is not None
+    try:
+        await app.job_manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+    except ConnectorException as error:
+        if not isinstance(error.__cause__, psycopg.errors.RaiseException):
+            raise
+        log.info("stalled job %d was already handled by another process", job.id)
 
 
 def _run_of(job: Job) -> int:
