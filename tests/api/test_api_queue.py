@@ -43,7 +43,7 @@ async def _both_start(url: str, sessions: sessionmaker[Session]) -> tuple[list[i
         async def listed_before_the_first_marked_it(**_: object) -> list[object]:
             return list(stalled)
 
-        second.job_manager.get_stalled_jobs = listed_before_the_first_marked_it  # type: ignore[method-assign]
+        second.job_manager.get_stalled_jobs = listed_before_the_first_marked_it  # type: ignore[method-assign,assignment]
         marked_by_first = await interrupt_stalled(first, sessions, 1.0)
         marked_by_second = await interrupt_stalled(second, sessions, 1.0)
         return marked_by_first, marked_by_second, await first.job_manager.get_job_status_async(taken.id)
