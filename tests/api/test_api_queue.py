@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from procrastinate.jobs import Status
@@ -57,7 +58,9 @@ def test_two_processes_starting_together_both_find_a_dead_workers_job_and_neithe
     "Job was not found or not in doing or todo status")."""
     engine = create_engine(migrated_url)
     try:
-        outcome = asyncio.run(_both_start(migrated_url, sessionmaker(engine)))
+        # in a thread of its own: a browser test before it may leave this thread's event loop running
+        with ThreadPoolExecutor(1) as thread:
+            outcome = thread.submit(asyncio.run, _both_start(migrated_url, sessionmaker(engine))).result()
         marked_by_first, marked_by_second, status = outcome
     finally:
         engine.dispose()
