@@ -507,7 +507,12 @@ def run_files(
         institutions = (
             InstitutionRegistry() if institutions_path is None else read_institutions(institutions_path)
         )
-        mentor_bank, mentee_bank = load_banks(mentors_path, mentees_path, taxonomy)
+        mentor_bank, mentee_bank = load_banks(
+            mentors_path,
+            mentees_path,
+            taxonomy,
+            mentors_read=lambda bank: side.stem_ahead([mentor.about for mentor in bank.mentors]),
+        )
         decisions = (
             None if decisions_path is None else load_decisions(decisions_path, mentee_bank, mentor_bank)
         )

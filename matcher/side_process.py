@@ -6,6 +6,7 @@ pruning LP's solver) comes with it. ``mentor-match run`` starts one ``SideProces
 forked where the platform forks (spawned elsewhere), which imports that stack while the command
 imports the rest and reads the banks. Then it
 
+- stems the mentors' texts (``stem_ahead``) while the command reads the mentees' bank;
 - fits the text model (``text_model``) while the command builds the other profiles and the hard
   rules;
 - solves the LP that proves the top-k pruning lossless (``certificate``) while the command
@@ -29,7 +30,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from matcher.child_processes import end_with_parent
-from matcher.text_model import Pending, fitted_here, text_vectors
+from matcher.text_model import Pending, fitted_here, stem_ahead, text_vectors
 
 if TYPE_CHECKING:  # the certificate's module imports the solvers': only once there is a problem
     from matcher.certificate import PruningCertificate, PruningLP
@@ -41,6 +42,8 @@ PendingCertificate = Callable[[], "PruningCertificate"]
 class Side(Protocol):
     """Where the text model is fitted and the pruning LP solved; each gives its result pending."""
 
+    def stem_ahead(self, texts: list[str]) -> None: ...
+
     def text_model(
         self, mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int
     ) -> Pending: ...
@@ -50,6 +53,10 @@ class Side(Protocol):
 
 class InThisProcess:
     """Everything in the caller's process, at once."""
+
+    @staticmethod
+    def stem_ahead(texts: list[str]) -> None:
+        """Nothing: here the texts are stemmed when the model is fitted, as soon."""
 
     @staticmethod
     def text_model(mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int) -> Pending:
@@ -89,6 +96,15 @@ class SideProcess:
             self._pool.submit(_import_stack)
         except (OSError, BrokenProcessPool):
             self.close()
+
+    def stem_ahead(self, texts: list[str]) -> None:
+        """Stemmed in the side process for its next text model; if it cannot take them, the model
+        stems them when it is fitted."""
+        if self._pool is not None:
+            try:
+                self._pool.submit(stem_ahead, texts)
+            except (OSError, BrokenProcessPool, RuntimeError):
+                self.close()
 
     def text_model(
         self, mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int

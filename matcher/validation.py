@@ -368,10 +368,18 @@ def check_references(mentees: MenteeBank, mentors: MentorBank, *, mentee_table: 
         raise InputError(problems)
 
 
-def load_banks(mentors_path: Path, mentees_path: Path, taxonomy: Taxonomy) -> tuple[MentorBank, MenteeBank]:
-    """Both files read and validated; one ``InputError`` with the problems of both, then references."""
+def load_banks(
+    mentors_path: Path,
+    mentees_path: Path,
+    taxonomy: Taxonomy,
+    mentors_read: Callable[[MentorBank], None] | None = None,
+) -> tuple[MentorBank, MenteeBank]:
+    """Both files read and validated; one ``InputError`` with the problems of both, then references.
+    ``mentors_read`` is given the mentors' bank as soon as it is valid (before the mentees' is read)."""
     problems: list[CellProblem] = []
     mentors = _attempt(lambda: validate_mentors(read_table(mentors_path, kind="mentors"), taxonomy), problems)
+    if mentors is not None and mentors_read is not None:
+        mentors_read(mentors)
     mentee_table = _attempt(lambda: read_table(mentees_path, kind="mentees"), problems)
     mentees = (
         None

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from matcher import text_model
 from matcher.certificate import PruningLP, certify
+from matcher.errors import InputError
 from matcher.options import Options
 from matcher.pipeline import problem_of
 from matcher.side_process import IN_THIS_PROCESS, SideProcess
 from matcher.taxonomy import load_taxonomy
-from matcher.text_model import fitted_here, russian_stems, text_vectors
+from matcher.text_model import fitted_here, russian_stems, stem_ahead, text_vectors
 from matcher.validation import load_banks
 from tests.matcher.test_pipeline import SAMPLES
 
@@ -62,6 +65,32 @@ def test_the_side_process_gives_the_same_vectors_as_this_one() -> None:
         there = pending()
     for mine, theirs in zip(here, there, strict=True):
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_texts_stemmed_ahead_give_the_same_vectors_and_are_taken_by_the_next_model() -> None:
+    here = fitted_here(MENTEES, MENTORS, 48, 7)()
+    with SideProcess() as side:
+        side.stem_ahead([*MENTORS, "текст, которого в банках нет"])
+        there = side.text_model(MENTEES, MENTORS, 48, 7)()
+    for mine, theirs in zip(here, there, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    stem_ahead(MENTORS)
+    again = text_vectors(MENTEES, MENTORS, 48, 7)
+    assert not text_model._STEMMED_AHEAD  # taken: a service fitting many models keeps nothing
+    for mine, theirs in zip(here, again, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_the_mentors_bank_is_handed_over_before_the_mentees_bank_is_read(tmp_path: Path) -> None:
+    handed: list[int] = []
+    with pytest.raises(InputError):
+        load_banks(
+            SAMPLES / "school" / "mentors.csv",
+            tmp_path / "mentees.csv",  # no such file: read after the mentors were handed over
+            load_taxonomy(),
+            mentors_read=lambda bank: handed.append(len(bank)),
+        )
+    assert handed and handed[0] > 0
 
 
 def _pruning_lp() -> PruningLP:
