@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import matcher
 from api import handlers
+from api.answers import Answerer
 from api.callers import CallerCache
 from api.config import Settings
 from api.deps import Services
@@ -25,7 +25,7 @@ from api.jobs import Jobs, RunDispatcher, settle_heap
 from api.middleware import BodyLimit, RequestLog, SecurityHeaders, TokenThrottle
 from api.queue import QueuedJobs
 from api.routes import ROUTERS
-from api.storage.db import answering_engine, make_engine, make_sessions, migrate
+from api.storage.db import answering_engine, lock_free_engine, make_engine, make_sessions, migrate
 from matcher.taxonomy import load_taxonomy
 
 DESCRIPTION = """
@@ -54,14 +54,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             runs = jobs
         runs.recover()
+        lock_free = lock_free_engine(settings.database_url)
         app.state.services = Services(
             settings=settings,
             sessions=sessions,
-            engine=answering_engine(engine),
             taxonomy=taxonomy,
             jobs=runs,
             callers=CallerCache(),
-            answering=CapacityLimiter(settings.answering_threads),
+            answer=Answerer(answering_engine(engine), settings.answering_threads, lock_free),
         )
         settle_heap()
         try:
@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             runs.shutdown()
             engine.dispose()
+            if lock_free is not None:
+                lock_free.dispose()
 
     app = FastAPI(
         title="mentor-match",

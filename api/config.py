@@ -41,8 +41,9 @@ class Settings(BaseSettings):
         le=64,
         description=(
             "threads answering the busiest requests (pages, decisions) at once; by default 1 with "
-            "SQLite, whose statements hold the interpreter lock, and 4 with PostgreSQL, whose "
-            "round trips the threads overlap"
+            "SQLite, which answers them in the event loop and needs a thread only when another "
+            "connection holds the database's lock, and 4 with PostgreSQL, whose round trips the "
+            "threads overlap"
         ),
     )
     embedded_worker: bool = Field(

@@ -16,14 +16,13 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from anyio import CapacityLimiter
 from fastapi import Depends, File, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import Caller, Permission, Role, hash_token
+from api.answers import Answerer
 from api.callers import CallerCache
 from api.config import Settings
 from api.errors import (
@@ -48,13 +47,11 @@ class Services:
 
     settings: Settings
     sessions: sessionmaker[Session]
-    engine: Engine
-    """The engine of the busiest requests' Core statements (``db.answering_engine``)."""
     taxonomy: Taxonomy
     jobs: RunDispatcher
     callers: CallerCache
-    answering: CapacityLimiter
-    """Threads answering the busiest requests at once (``api.answers``)."""
+    answer: Answerer
+    """Runs the busiest requests' functions (``api.answers``)."""
 
 
 async def get_services(request: Request) -> Services:

@@ -48,10 +48,8 @@ async def list_mentees(
     offset: Offset = 0,
 ) -> Response:
     services = ask.services
-    return await answers.answered(
-        services.answering,
+    return await services.answer(
         answers.people_page,
-        services.engine,
         ask.caller,
         "mentees",
         institution=institution,

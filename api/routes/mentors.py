@@ -48,10 +48,8 @@ async def list_mentors(
     offset: Offset = 0,
 ) -> Response:
     services = ask.services
-    return await answers.answered(
-        services.answering,
+    return await services.answer(
         answers.people_page,
-        services.engine,
         ask.caller,
         "mentors",
         institution=institution,

@@ -37,9 +37,7 @@ def alternatives(proposal: ProposalInScope, session: SessionDep) -> list[Alterna
 )
 async def decide(ask: DecidersAnswering, proposal_id: ResourceId, body: DecisionCreate) -> Response:
     services = ask.services
-    return await answers.answered(
-        services.answering, answers.decision, services.engine, ask.caller, proposal_id, body
-    )
+    return await services.answer(answers.decision, ask.caller, proposal_id, body)
 
 
 @router.post(
@@ -60,6 +58,4 @@ def swap(caller: Deciders, proposal: ProposalInScope, body: SwapCreate, session:
 )
 async def consent(ask: DecidersAnswering, proposal_id: ResourceId, body: ConsentCreate) -> Response:
     services = ask.services
-    return await answers.answered(
-        services.answering, answers.consent, services.engine, ask.caller, proposal_id, body
-    )
+    return await services.answer(answers.consent, ask.caller, proposal_id, body)

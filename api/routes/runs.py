@@ -144,10 +144,8 @@ async def list_proposals(
         status=status, institution=institution, weight_sensitive=weight_sensitive, name=name
     )
     services = ask.services
-    return await answers.answered(
-        services.answering,
+    return await services.answer(
         answers.proposals_page,
-        services.engine,
         ask.caller,
         run_id,
         where,

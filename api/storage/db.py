@@ -32,7 +32,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, secure deletion, WAL and a busy timeout for
     the run threads.
 
@@ -49,7 +49,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            connect_args={"check_same_thread": False, "timeout": busy_seconds},
             hide_parameters=True,
             json_deserializer=from_json,
         )
@@ -69,6 +69,12 @@ def answering_engine(engine: Engine) -> Engine:
     if engine.dialect.name == "postgresql":
         return engine.execution_options(isolation_level="AUTOCOMMIT")
     return engine
+
+
+def lock_free_engine(url: str) -> Engine | None:
+    """SQLite: an engine whose statements never wait for a lock (``api.answers`` runs them in the
+    event loop, and runs one again in a thread when it finds the lock held). Else None."""
+    return make_engine(url, busy_seconds=0) if url.startswith("sqlite") else None
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -1,0 +1,47 @@
+"""With SQLite the busiest requests are answered in the event loop on connections that never wait
+for a lock (``api.answers``): a decision made while another connection holds the database's
+write lock goes to a thread, which waits for the lock, and the loop keeps answering meanwhile."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import make_url
+
+from tests.api.conftest import sqlite_only
+from tests.api.service import Service, import_banks, proposals, run_to_end
+
+SCHOOL = "school-1"
+
+
+@sqlite_only
+def test_a_decision_waits_for_another_writer_in_a_thread_while_pages_are_answered(service: Service) -> None:
+    curator = service.user("curator", SCHOOL)
+    import_banks(curator, SCHOOL)
+    run = run_to_end(curator, {"scope": "institution"})
+    first = proposals(curator, run["id"])[0]
+    writer = sqlite3.connect(str(make_url(service.database_url).database), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the write lock, as a run storing its result holds it
+    try:
+        with ThreadPoolExecutor(1) as deciding:
+            decided = deciding.submit(
+                curator.post,
+                f"/api/v1/proposals/{first['id']}/decision",
+                json={"decision": "approve", "version": first["version"]},
+            )
+            time.sleep(0.5)
+            assert not decided.done(), "the decision waits for the lock"
+            started = time.monotonic()
+            page = curator.get(f"/api/v1/runs/{run['id']}/proposals", params={"limit": 5})
+            assert page.status_code == 200 and curator.get("/health").status_code == 200
+            assert time.monotonic() - started < 2.0, "the event loop was not held by the waiting decision"
+            writer.execute("COMMIT")
+            response = decided.result(timeout=30)
+    finally:
+        writer.close()
+    assert response.status_code == 200, response.text
+    assert response.json()["version"] == first["version"] + 1
+    again = curator.get(f"/api/v1/runs/{run['id']}/proposals", params={"limit": 1000}).json()["items"]
+    assert next(p for p in again if p["id"] == first["id"])["version"] == first["version"] + 1
