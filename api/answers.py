@@ -15,8 +15,10 @@ a decision 2.7–3.0 → 1.9–2.2 ms, a page of 50 proposals 7.7–8.0 → 7.0�
 connections that never wait for a lock: when another connection writes (a run storing its
 result, another web process), the statement that needs the lock fails at once, is rolled back
 and the function runs again in a thread, which waits for the lock as every other connection
-does, so the loop is never held. With PostgreSQL every function runs in a thread (a few at a
-time, ``Settings.answering_threads``): its statements wait on round trips to the server.
+does, so the loop is never held; so does a statement that runs longer than a few milliseconds
+(a search by name over a large run), interrupted. With PostgreSQL every function runs in a
+thread (a few at a time, ``Settings.answering_threads``): its statements wait on round trips to
+the server.
 """
 
 from __future__ import annotations
@@ -69,17 +71,18 @@ class Answerer:
             try:
                 return function(self._lock_free, *args, **kwargs)
             except OperationalError as error:
-                if not _locked(error):
+                if not _for_a_thread(error):
                     raise
         return await anyio.to_thread.run_sync(
             partial(function, self._engine, *args, **kwargs), limiter=self._threads
         )
 
 
-def _locked(error: OperationalError) -> bool:
-    """SQLite's "database is locked": another connection holds the lock this statement needs."""
+def _for_a_thread(error: OperationalError) -> bool:
+    """SQLite's "database is locked" (another connection holds the lock this statement needs) or
+    "interrupted" (the statement ran too long for the event loop: ``db.lock_free_engine``)."""
     code = getattr(error.orig, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_INTERRUPT)
 
 
 def _page(
