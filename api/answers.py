@@ -11,7 +11,7 @@ of another institution.
 
 With SQLite the function runs in the event loop itself: its statements take a fraction of a
 millisecond, and a hop to a thread and back cost more CPU than the statements (under 50 clients,
-a decision 2.7–3.0 → 1.9–2.2 ms, a page of 50 proposals 7.7–8.0 → 7.0–7.2 ms). It runs on
+a decision 3.4–4.7 → 2.0–2.3 ms of CPU, a page of 50 proposals 8.7–11.2 → 7.1–8.2 ms). It runs on
 connections that never wait for a lock: when another connection writes (a run storing its
 result, another web process), the statement that needs the lock fails at once, is rolled back
 and the function runs again in a thread, which waits for the lock as every other connection

@@ -42,8 +42,8 @@ class Settings(BaseSettings):
         description=(
             "threads answering the busiest requests (pages, decisions) at once; by default 1 with "
             "SQLite, which answers them in the event loop and needs a thread only when another "
-            "connection holds the database's lock, and 4 with PostgreSQL, whose round trips the "
-            "threads overlap"
+            "connection holds the database's lock or a statement runs long, and 4 with "
+            "PostgreSQL, whose round trips the threads overlap"
         ),
     )
     embedded_worker: bool = Field(

@@ -56,7 +56,8 @@ class InThisProcess:
 
     @staticmethod
     def stem_ahead(texts: list[str]) -> None:
-        """Nothing: here the texts are stemmed when the model is fitted, as soon."""
+        """Nothing: in this process stemming ahead would only move the work, not overlap it; the
+        texts are stemmed when the model is fitted."""
 
     @staticmethod
     def text_model(mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int) -> Pending:
