@@ -17,7 +17,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from matcher.errors import CellProblem, InputError
@@ -254,21 +254,29 @@ class _MenteeRow(Mentee, _PersonRow):
 
 _Row = TypeVar("_Row", _MentorRow, _MenteeRow)
 _T = TypeVar("_T")
+_Domain = TypeVar("_Domain", Mentor, Mentee)
 
 
 def validate_mentors(table: RawTable, taxonomy: Taxonomy) -> MentorBank:
     """The mentors of ``table`` in row order, or an ``InputError`` with every problem of the file."""
     rows = _validate_rows(table, _MentorRow, taxonomy)
-    # Banks hold plain domain objects, not row models (which would not compare equal to them).
-    mentors = (Mentor.model_validate(row.__dict__) for row in rows)
+    mentors = (_plain(Mentor, row) for row in rows)
     return MentorBank(tuple(mentors), source=table.file, left_aside=table.left_aside)
 
 
 def validate_mentees(table: RawTable, taxonomy: Taxonomy) -> MenteeBank:
     """The mentees of ``table`` in row order, or an ``InputError`` with every problem of the file."""
     rows = _validate_rows(table, _MenteeRow, taxonomy)
-    mentees = (Mentee.model_validate(row.__dict__) for row in rows)
+    mentees = (_plain(Mentee, row) for row in rows)
     return MenteeBank(tuple(mentees), source=table.file, left_aside=table.left_aside)
+
+
+def _plain(model: type[_Domain], row: BaseModel) -> _Domain:
+    """The domain object of a valid row. Banks hold plain domain objects, not row models (which
+    would not compare equal to them); the row model has checked every rule of the domain model
+    already (it is a subclass), so the fields are taken as they are, not validated again (at a
+    region, 120,000 rows, that second validation took a fifth of reading)."""
+    return model.model_construct(**row.__dict__)
 
 
 def _validate_rows(table: RawTable, row_model: type[_Row], taxonomy: Taxonomy) -> list[_Row]:
