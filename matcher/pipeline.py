@@ -511,7 +511,7 @@ def run_files(
             mentors_path,
             mentees_path,
             taxonomy,
-            mentors_read=lambda bank: side.stem_ahead([mentor.about for mentor in bank.mentors]),
+            mentor_texts_read=side.stem_ahead,
         )
         decisions = (
             None if decisions_path is None else load_decisions(decisions_path, mentee_bank, mentor_bank)

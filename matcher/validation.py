@@ -380,14 +380,21 @@ def load_banks(
     mentors_path: Path,
     mentees_path: Path,
     taxonomy: Taxonomy,
-    mentors_read: Callable[[MentorBank], None] | None = None,
+    mentor_texts_read: Callable[[list[str]], None] | None = None,
 ) -> tuple[MentorBank, MenteeBank]:
     """Both files read and validated; one ``InputError`` with the problems of both, then references.
-    ``mentors_read`` is given the mentors' bank as soon as it is valid (before the mentees' is read)."""
+    ``mentor_texts_read`` is given the mentors' «Опыт и достижения» as written (``Mentor.about``
+    of each row, in row order) as soon as their file is read, before it is validated and the
+    mentees' is read."""
     problems: list[CellProblem] = []
-    mentors = _attempt(lambda: validate_mentors(read_table(mentors_path, kind="mentors"), taxonomy), problems)
-    if mentors is not None and mentors_read is not None:
-        mentors_read(mentors)
+
+    def mentor_bank() -> MentorBank:
+        table = read_table(mentors_path, kind="mentors")
+        if mentor_texts_read is not None:
+            mentor_texts_read([cells.get("about", "") for cells in table.rows])
+        return validate_mentors(table, taxonomy)
+
+    mentors = _attempt(mentor_bank, problems)
     mentee_table = _attempt(lambda: read_table(mentees_path, kind="mentees"), problems)
     mentees = (
         None

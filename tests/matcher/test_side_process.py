@@ -81,16 +81,21 @@ def test_texts_stemmed_ahead_give_the_same_vectors_and_are_taken_by_the_next_mod
         np.testing.assert_array_equal(mine, theirs)
 
 
-def test_the_mentors_bank_is_handed_over_before_the_mentees_bank_is_read(tmp_path: Path) -> None:
-    handed: list[int] = []
+def test_the_mentors_texts_are_handed_over_as_validated_before_the_mentees_bank_is_read(
+    tmp_path: Path,
+) -> None:
+    handed: list[list[str]] = []
     with pytest.raises(InputError):
         load_banks(
             SAMPLES / "school" / "mentors.csv",
-            tmp_path / "mentees.csv",  # no such file: read after the mentors were handed over
+            tmp_path / "mentees.csv",  # no such file: read after the mentors' texts were handed over
             load_taxonomy(),
-            mentors_read=lambda bank: handed.append(len(bank)),
+            mentor_texts_read=handed.append,
         )
-    assert handed and handed[0] > 0
+    mentors, _ = load_banks(
+        SAMPLES / "school" / "mentors.csv", SAMPLES / "school" / "mentees.csv", load_taxonomy()
+    )
+    assert handed == [[mentor.about for mentor in mentors.mentors]]
 
 
 def _pruning_lp() -> PruningLP:
