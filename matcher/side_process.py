@@ -25,12 +25,12 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import cache
+from functools import cache, partial
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from matcher.child_processes import end_with_parent
-from matcher.text_model import Pending, fitted_here, stem_ahead, text_vectors
+from matcher.text_model import Pending, fitted_here, stem_ahead, text_vectors, text_vectors_after_ahead
 
 if TYPE_CHECKING:  # the certificate's module imports the solvers': only once there is a problem
     from matcher.certificate import PruningCertificate, PruningLP
@@ -87,6 +87,7 @@ class SideProcess:
     def __init__(self) -> None:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool: ProcessPoolExecutor | None = None
+        self._handed_ahead: list[str] | None = None
         try:
             self._pool = ProcessPoolExecutor(
                 1,
@@ -106,22 +107,30 @@ class SideProcess:
                 self._pool.submit(stem_ahead, texts)
             except (OSError, BrokenProcessPool, RuntimeError):
                 self.close()
+            else:
+                self._handed_ahead = texts
 
     def text_model(
         self, mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int
     ) -> Pending:
-        return self._pending(text_vectors, mentee_texts, mentor_texts, components, seed)
+        here = partial(text_vectors, mentee_texts, mentor_texts, components, seed)
+        if mentor_texts == self._handed_ahead:  # the side process has them: not sent again
+            self._handed_ahead = None
+            return self._pending(partial(text_vectors_after_ahead, mentee_texts, components, seed), here)
+        return self._pending(here, here)
 
     def certificate(self, lp: PruningLP) -> PendingCertificate:
         from matcher.certificate import certify
 
-        return self._pending(certify, lp)
+        work = partial(certify, lp)
+        return self._pending(work, work)
 
-    def _pending(self, function: Callable[..., T], *args: Any) -> Callable[[], T]:
-        """``function(*args)`` in the side process, else here; its result, waited for once."""
+    def _pending(self, there: Callable[[], T], here: Callable[[], T]) -> Callable[[], T]:
+        """``there()`` in the side process, else ``here()`` (the same result) in this one; the
+        result, waited for once."""
         if self._pool is not None:
             try:
-                submitted = self._pool.submit(function, *args)
+                submitted = self._pool.submit(there)
             except (OSError, BrokenProcessPool, RuntimeError):
                 self.close()
             else:
@@ -132,10 +141,10 @@ class SideProcess:
                         return submitted.result()
                     except BrokenProcessPool:
                         self.close()
-                        return function(*args)
+                        return here()
 
                 return collect
-        result = function(*args)
+        result = here()
         return lambda: result
 
     def close(self) -> None:

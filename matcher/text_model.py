@@ -45,12 +45,15 @@ def russian_stems(text: str) -> list[str]:
 
 _STEMMED_AHEAD: dict[str, tuple[str, ...]] = {}
 """Texts stemmed before the model is fitted (``stem_ahead``), taken by the next ``text_vectors``."""
+_HANDED_AHEAD: list[list[str]] = []
+"""The texts of the last ``stem_ahead``, as they were handed over (``text_vectors_after_ahead``)."""
 
 
 def stem_ahead(texts: list[str]) -> None:
     """Stem ``texts`` now, for the next ``text_vectors`` of this process: the batch command's side
     process stems the mentors' texts while the command reads the mentees' bank (a region's
     100,000 texts took 2–3 s to stem, all of it waited for)."""
+    _HANDED_AHEAD[:] = [texts]
     for text in texts:
         if text not in _STEMMED_AHEAD:
             _STEMMED_AHEAD[text] = tuple(russian_stems(text))
@@ -110,6 +113,12 @@ def text_vectors(mentee_texts: list[str], mentor_texts: list[str], components: i
         return np.asarray(normalize(reduced), dtype=np.float32)
 
     return side(rows[: len(mentee_texts)], mentee_texts), side(rows[len(mentee_texts) :], mentor_texts)
+
+
+def text_vectors_after_ahead(mentee_texts: list[str], components: int, seed: int) -> TextVectors:
+    """``text_vectors`` with the texts of the last ``stem_ahead`` as the mentors': a process that
+    has them is not sent them again (a region's 100,000 texts, 12 MB to pickle and send)."""
+    return text_vectors(mentee_texts, _HANDED_AHEAD.pop(), components, seed)
 
 
 def fitted_here(mentee_texts: list[str], mentor_texts: list[str], components: int, seed: int) -> Pending:

@@ -81,6 +81,21 @@ def test_texts_stemmed_ahead_give_the_same_vectors_and_are_taken_by_the_next_mod
         np.testing.assert_array_equal(mine, theirs)
 
 
+def test_the_texts_stemmed_ahead_are_not_sent_again_and_give_the_same_vectors() -> None:
+    here = fitted_here(MENTEES, MENTORS, 48, 7)()
+    with SideProcess() as side:
+        side.stem_ahead(list(MENTORS))
+        pending = side.text_model(MENTEES, list(MENTORS), 48, 7)  # equal, not the same list
+        assert side._handed_ahead is None  # taken as the side process's own
+        there = pending()
+        # a second model, after nothing was stemmed ahead, is sent its texts
+        other = side.text_model(MENTEES, MENTORS[:3], 48, 7)()
+    for mine, theirs in zip(here, there, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    for mine, theirs in zip(text_vectors(MENTEES, MENTORS[:3], 48, 7), other, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_the_mentors_texts_are_handed_over_as_validated_before_the_mentees_bank_is_read(
     tmp_path: Path,
 ) -> None:
@@ -127,6 +142,7 @@ def test_a_dead_process_leaves_the_work_to_the_caller() -> None:
         pool = side._pool
         assert pool is not None
         pool.submit(os.getpid).result()  # started
+        side.stem_ahead(MENTORS)  # what the dead process had is computed here in full
         for pid in list(pool._processes):
             os.kill(pid, signal.SIGKILL)
         vectors = side.text_model(MENTEES, MENTORS, 48, 7)()
