@@ -160,6 +160,7 @@ def _run_with(args: argparse.Namespace, side: Side) -> int:
     from matcher.options import load_options
     from matcher.pipeline import run_files
     from matcher.summary import side_by_side_ru
+    from matcher.summary_ru import LEFT_ASIDE_RU
 
     options = load_options(args.config, _overrides(args))
     documents = args.documents or args.templates is not None
@@ -187,10 +188,9 @@ def _run_with(args: argparse.Namespace, side: Side) -> int:
         )
     print(written_ru(args.out, result.summary.counts, documents=documents))
     for file, headers in result.summary.left_aside.items():
-        print(
-            f"Не прочитаны (не относятся к подбору) столбцы файла {file}: "
-            + ", ".join(f"«{h}»" for h in headers)
-        )
+        print(LEFT_ASIDE_RU.format(file=file) + ": " + ", ".join(f"«{h}»" for h in headers))
+    for notice in result.summary.notices:
+        print(f"Обратите внимание: {notice}.")
     print(side_by_side_ru(result.summary))
     return 0
 

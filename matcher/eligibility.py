@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from matcher.identity import self_mentor_index
 from matcher.model import Decisions, MeetingFormat, MenteeBank, MentorBank, Person
 
 IN_PERSON_BIT = np.int8(1)
@@ -106,7 +107,7 @@ class Eligibility:
             mentee_active=np.fromiter((m.consent for m in mentees.mentees), dtype=bool, count=len(mentees)),
             mentor_consent=consent,
             mentor_active=consent & (capacity > 0),
-            self_mentor=np.asarray([mentor_pos.get(m.id, -1) for m in mentees.mentees], dtype=np.int64),
+            self_mentor=np.asarray(self_mentor_index(mentees, mentors), dtype=np.int64),
             banned=keys([*excluded, *decisions.forbidden]),
             preferred=keys(preferred),
             pinned=keys(decisions.pinned),

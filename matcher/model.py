@@ -152,6 +152,8 @@ class RunSummary:
     options: dict[str, object] = field(default_factory=dict)
     left_aside: dict[str, list[str]] = field(default_factory=dict)
     """Input file -> headers of its columns that were not read (plainly unrelated to matching)."""
+    notices: list[str] = field(default_factory=list)
+    """What the run read otherwise than written (``matcher.identity``), in Russian."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
 from matcher.explaining import ProposalDrafts, Standing, group_labels, unmatched_from
+from matcher.identity import notices_ru, one_spelling
 from matcher.institutions import InstitutionRegistry, read_institutions
 from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Unmatched
 from matcher.options import Options
@@ -513,6 +514,7 @@ def run_files(
             taxonomy,
             mentor_texts_read=side.stem_ahead,
         )
+        mentor_bank, mentee_bank, respelled = one_spelling(mentor_bank, mentee_bank)
         decisions = (
             None if decisions_path is None else load_decisions(decisions_path, mentee_bank, mentor_bank)
         )
@@ -530,6 +532,7 @@ def run_files(
     for bank in (mentor_bank, mentee_bank):
         if bank.left_aside:
             result.summary.left_aside[bank.source] = list(bank.left_aside)
+    result.summary.notices.extend(notices_ru(mentee_bank, mentor_bank, respelled))
 
     def settled() -> MatchResult:
         return replace(unsettled.settle(), institutions=institutions)

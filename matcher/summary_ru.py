@@ -114,9 +114,17 @@ def _solver(summary: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
         yield "Время расчёта, с", _number(float(sum(seconds.values())))
 
 
+LEFT_ASIDE_RU = "Не использованы при подборе столбцы файла {file}"
+
+
 def summary_rows(title: str, summary: Mapping[str, Any]) -> Iterator[tuple[object, object]]:
-    """(показатель, значение) rows: the title, counts, quality, the solver's proof."""
+    """(показатель, значение) rows: the title, counts, quality, the solver's proof, then what
+    was read otherwise than written and the columns not used."""
     yield title, ""
     yield from _counts(summary.get("counts") or {})
     yield from _quality(summary.get("quality") or {})
     yield from _solver(summary)
+    for notice in summary.get("notices") or ():
+        yield "Обратите внимание", notice
+    for file, headers in (summary.get("left_aside") or {}).items():
+        yield LEFT_ASIDE_RU.format(file=file), ", ".join(f"«{header}»" for header in headers)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from matcher.errors import CellProblem, InputError
+from matcher.identity import check_shared_ids
 from matcher.model import MeetingFormat, Mentee, MenteeBank, Mentor, MentorBank, Person
 from matcher.reading import RawTable, read_table
 from matcher.taxonomy import Taxonomy, normalise_term
@@ -404,6 +405,7 @@ def load_banks(
     if mentors is None or mentee_table is None or mentees is None:
         raise InputError(problems)
     check_references(mentees, mentors, mentee_table=mentee_table)
+    check_shared_ids(mentees, mentors, mentee_table=mentee_table)
     return mentors, mentees
 
 

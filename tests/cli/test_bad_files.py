@@ -60,6 +60,6 @@ def test_columns_left_aside_are_named_in_the_output(
 
     assert _run(mentors, tmp_path / "out") == 0
 
-    assert "Не прочитаны (не относятся к подбору) столбцы файла наставники.csv: «№ п/п», «Примечание»" in (
+    assert "Не использованы при подборе столбцы файла наставники.csv: «№ п/п», «Примечание»" in (
         capsys.readouterr().out
     )
