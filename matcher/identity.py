@@ -123,11 +123,21 @@ def self_mentor_index(mentees: MenteeBank, mentors: MentorBank) -> list[int]:
     return rows
 
 
+def _spelling(text: str) -> str:
+    """A spelling as shown to a person, who cannot see a non-breaking or a doubled space."""
+    invisible = [
+        what
+        for what, present in (("неразрывным пробелом", "\u00a0" in text), ("лишними пробелами", "  " in text))
+        if present
+    ]
+    return f"«{text}»" + (f" (с {' и '.join(invisible)})" if invisible else "")
+
+
 def notices_ru(mentees: MenteeBank, mentors: MentorBank, respelled: Respelled) -> list[str]:
     """What the run read otherwise than written, for the curator (Russian)."""
     notices = [
         f"Организация «{chosen}» записана и как "
-        + ", ".join(f"«{other}»" for other in spellings)
+        + ", ".join(_spelling(other) for other in spellings)
         + ": это прочитано как одна организация"
         for chosen, spellings in respelled.items()
     ]

@@ -65,6 +65,7 @@ def test_in_person_pairs_across_spellings_of_one_school_are_proposed_and_said(tm
     assert sorted(run["pairs"]) == [("N1", "M1"), ("N2", "M1"), ("N3", "M2")]  # type: ignore[call-overload]
     [notice] = run["notices"]  # type: ignore[misc]
     assert notice.startswith("Организация «МБОУ СОШ №5» записана и как «мбоу сош № 5», ")
+    assert "«МБОУ\u00a0СОШ №5» (с неразрывным пробелом)" in notice  # a space one cannot see is named
     assert ("Обратите внимание", notice) in run["shown"]  # type: ignore[operator]
 
 
