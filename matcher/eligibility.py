@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matcher.identity import self_mentor_index
+from matcher.identity import same_people, self_mentor_index
 from matcher.model import Decisions, MeetingFormat, MenteeBank, MentorBank, Person
 
 IN_PERSON_BIT = np.int8(1)
@@ -77,6 +77,8 @@ class Eligibility:
     """Consented and has room (capacity > 0)."""
     self_mentor: Index
     """For each mentee, the position of the same person in the mentors' bank, or -1."""
+    under_two_ids: tuple[tuple[int, int], ...]
+    """(mentee, mentor) positions of one person entered under two ids (``identity.same_people``)."""
     banned: PairKeys
     preferred: PairKeys
     pinned: PairKeys
@@ -98,6 +100,7 @@ class Eligibility:
         excluded = ((m.id, ex) for m in mentees.mentees for ex in m.excluded_mentors)
         preferred = ((m.id, pr) for m in mentees.mentees for pr in m.preferred_mentors)
         consent = np.fromiter((m.consent for m in mentors.mentors), dtype=bool, count=n)
+        under_two_ids = same_people(mentees, mentors)
         capacity = np.fromiter((m.capacity for m in mentors.mentors), dtype=np.int64, count=n)
         return cls(
             mentee_institution=np.asarray(mentee_inst, dtype=np.int64),
@@ -107,7 +110,8 @@ class Eligibility:
             mentee_active=np.fromiter((m.consent for m in mentees.mentees), dtype=bool, count=len(mentees)),
             mentor_consent=consent,
             mentor_active=consent & (capacity > 0),
-            self_mentor=np.asarray(self_mentor_index(mentees, mentors), dtype=np.int64),
+            self_mentor=np.asarray(self_mentor_index(mentees, mentors, under_two_ids), dtype=np.int64),
+            under_two_ids=tuple(under_two_ids),
             banned=keys([*excluded, *decisions.forbidden]),
             preferred=keys(preferred),
             pinned=keys(decisions.pinned),

@@ -32,7 +32,7 @@ from matcher.decisions import load_decisions
 from matcher.diagnosis import Context, diagnose
 from matcher.eligibility import Eligibility
 from matcher.explaining import ProposalDrafts, Standing, group_labels, unmatched_from
-from matcher.identity import notices_ru, one_spelling
+from matcher.identity import one_spelling, respelled_ru, under_two_ids_ru
 from matcher.institutions import InstitutionRegistry, read_institutions
 from matcher.model import Alternative, Decisions, MatchResult, MenteeBank, MentorBank, Unmatched
 from matcher.options import Options
@@ -472,6 +472,7 @@ def run_unsettled(
     summary.counts["base_pairs"] = int(previous.sum())
     summary.counts["base_pairs_kept"] = int(previous[chosen].sum())
     summary.seconds.update(clock.seconds)
+    summary.notices.extend(under_two_ids_ru(mentees, mentors, eligibility.under_two_ids))
     unsettled = MatchResult(tuple(drafts.proposals), tuple(unmatched), summary, tuple(alternatives))
 
     @functools.cache
@@ -532,7 +533,7 @@ def run_files(
     for bank in (mentor_bank, mentee_bank):
         if bank.left_aside:
             result.summary.left_aside[bank.source] = list(bank.left_aside)
-    result.summary.notices.extend(notices_ru(mentee_bank, mentor_bank, respelled))
+    result.summary.notices[:0] = respelled_ru(respelled)
 
     def settled() -> MatchResult:
         return replace(unsettled.settle(), institutions=institutions)
