@@ -3,7 +3,11 @@
 An import is validated exactly as the batch command validates a file (``matcher.reading`` and
 ``matcher.validation``) and is written whole or not at all; every problem comes back at once.
 A re-imported id overwrites that person with the file's values: the bank is the curator's
-latest truth. People are stored as their validated fields and turned back into the library's
+latest truth. The stored people of the file's institutions who are not in it are named in the
+answer (``absent``); by default they stay in the bank, and with ``replace`` the file is the bank:
+they are erased as ``DELETE`` erases a person (``api.storage.erasure``), in the import's own
+transaction — refused (409, nothing written) while one of them is in an active or extended
+program. People are stored as their validated fields and turned back into the library's
 ``Mentor``/``Mentee`` for a run.
 """
 
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -20,8 +24,8 @@ from sqlalchemy.orm import Session
 from api.access import Caller
 from api.errors import Conflict
 from api.person_keys import RunKeys
-from api.schemas import DB_INT_MAX
-from api.storage import repository
+from api.schemas import DB_INT_MAX, BankImportPublic, PersonLeftPublic
+from api.storage import erasure, program_records, repository
 from api.storage.tables import MenteeRow, MentorRow
 from matcher.errors import CellProblem, InputError
 from matcher.model import MeetingFormat, Mentee, MenteeBank, Mentor, MentorBank, Person
@@ -43,11 +47,46 @@ MENTEE_FIELDS = tuple(Mentee.model_fields)
 
 
 @dataclass(frozen=True, slots=True)
+class Left:
+    """A stored person the file did not name."""
+
+    id: str
+    institution: str
+    full_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Imported:
     file: str
     created: list[str]
     updated: list[str]
+    unchanged: list[str] = field(default_factory=list)
+    absent: list[Left] = field(default_factory=list)
+    """Stored people of the file's institutions not in the file, still in the bank."""
+    removed: list[Left] = field(default_factory=list)
+    """Those erased because the import replaced the bank."""
+    replaced: bool = False
     left_aside: tuple[str, ...] = ()
+
+
+def answer(imported: Imported) -> BankImportPublic:
+    """The import's answer; ``rows`` counts every row of the file."""
+    people = [*imported.created, *imported.updated, *imported.unchanged]
+
+    def left(people: Sequence[Left]) -> list[PersonLeftPublic]:
+        return [PersonLeftPublic(id=p.id, institution=p.institution, full_name=p.full_name) for p in people]
+
+    return BankImportPublic(
+        file=imported.file,
+        rows=len(people),
+        created=imported.created,
+        updated=imported.updated,
+        unchanged=imported.unchanged,
+        absent=left(imported.absent),
+        removed=left(imported.removed),
+        replaced=imported.replaced,
+        left_aside=list(imported.left_aside),
+    )
 
 
 def _record(person: Person, fields: Sequence[str]) -> dict[str, Any]:
@@ -190,10 +229,32 @@ def _storage_problems(
     return problems
 
 
+def _running_refusal(kind: Kind, busy: Sequence[MentorRow | MenteeRow]) -> Conflict:
+    people = "; ".join(f"{row.id} ({row.full_name}, {row.institution})" for row in busy)
+    who = "наставников" if kind == "mentors" else "наставляемых"
+    return Conflict(
+        f"Файл не может заменить банк: в нём нет {who}, у которых идёт программа наставничества "
+        f"(реализуется или продлена): {people}. Добавьте их в файл или сначала завершите их "
+        "программы; ничего не записано"
+    )
+
+
 def import_bank(
-    session: Session, kind: Kind, *, data: bytes, filename: str, caller: Caller, taxonomy: Taxonomy
+    session: Session,
+    kind: Kind,
+    *,
+    data: bytes,
+    filename: str,
+    caller: Caller,
+    taxonomy: Taxonomy,
+    replace: bool = False,
 ) -> Imported:
-    """Validate the whole file, then write every row in one transaction; else ``InputError``."""
+    """Validate the whole file, then write every row in one transaction; else ``InputError``.
+
+    The stored people of the file's institutions (a curator's file has only its own) whose id
+    the file does not hold are ``absent``: kept, and named in the answer; with ``replace`` they are
+    erased in the same transaction (``removed``), unless one of them is in a running program
+    (``Conflict``, nothing written)."""
     table = read_table(data, name=filename, kind=kind)
     people: Sequence[Person]
     if kind == "mentors":
@@ -207,11 +268,50 @@ def import_bank(
     problems += _storage_problems(records, table.file, _row_numbers(table), table.headers)
     if problems:
         raise InputError(sorted(problems, key=lambda problem: problem.row))
+    institutions = {record["institution"] for record in records}
+    present = {(record["institution"], record["id"]) for record in records}
+    absent: Sequence[MentorRow | MenteeRow]
     if kind == "mentors":
-        created, updated = repository.upsert_people(session, MentorRow, records, caller=caller)
+        absent = repository.absent_people(session, MentorRow, institutions=institutions, present=present)
     else:
-        created, updated = repository.upsert_people(session, MenteeRow, records, caller=caller)
-    return Imported(file=table.file, created=created, updated=updated, left_aside=table.left_aside)
+        absent = repository.absent_people(session, MenteeRow, institutions=institutions, present=present)
+    if replace and absent:
+        running = program_records.people_in_running_programs(
+            session, mentors=kind == "mentors", institutions=institutions
+        )
+        busy = [row for row in absent if (row.institution, row.id) in running]
+        if busy:
+            raise _running_refusal(kind, busy)
+    left = [Left(row.id, row.institution, row.full_name) for row in absent]
+    if kind == "mentors":
+        mentor_rows = [row for row in absent if isinstance(row, MentorRow)]
+        done = repository.upsert_people(
+            session, MentorRow, records, caller=caller, absent=mentor_rows, removed=replace, commit=False
+        )
+    else:
+        mentee_rows = [row for row in absent if isinstance(row, MenteeRow)]
+        done = repository.upsert_people(
+            session, MenteeRow, records, caller=caller, absent=mentee_rows, removed=replace, commit=False
+        )
+    if replace:
+        for row in absent:
+            if isinstance(row, MentorRow):
+                erasure.erase_row(session, row, caller=caller, reason="import")
+            else:
+                erasure.erase_row(session, row, caller=caller, reason="import")
+    session.commit()
+    if replace and absent:
+        erasure.checkpoint(session)
+    return Imported(
+        file=table.file,
+        created=done.created,
+        updated=done.updated,
+        unchanged=done.unchanged,
+        absent=[] if replace else left,
+        removed=left if replace else [],
+        replaced=replace,
+        left_aside=table.left_aside,
+    )
 
 
 def _resolve_degrees(

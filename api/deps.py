@@ -171,6 +171,14 @@ class Paging:
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="items per page")]
 Offset = Annotated[int, Query(ge=0, le=DB_INT_MAX, description="items skipped")]
+Replace = Annotated[
+    bool,
+    Query(
+        description="the file replaces the bank of its institutions: their stored people whom it does "
+        "not name are erased (as DELETE erases a person) in the same transaction and listed in "
+        "`removed`; without it they are kept and listed in `absent`"
+    ),
+]
 
 
 async def get_paging(limit: Limit = 50, offset: Offset = 0) -> Paging:

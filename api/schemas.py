@@ -174,6 +174,51 @@ class ImportPublic(BaseModel):
     )
 
 
+class PersonLeftPublic(BaseModel):
+    """A stored person of an imported institution whom the file did not name."""
+
+    id: str
+    institution: str
+    full_name: str
+
+
+class BankImportPublic(ImportPublic):
+    """What a bank's import did. ``rows`` = created + updated + unchanged."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "file": "наставляемые.csv",
+                    "rows": 3,
+                    "created": ["M-3"],
+                    "updated": ["M-2"],
+                    "unchanged": ["M-1"],
+                    "absent": [{"id": "M-9", "institution": "СОШ-5", "full_name": "Петрова Анна Ивановна"}],
+                    "removed": [],
+                    "replaced": False,
+                }
+            ]
+        }
+    )
+
+    updated: list[str] = Field(description="re-imported people whose values the file changed")
+    unchanged: list[str] = Field(
+        default_factory=list, description="re-imported people the file left as they were (nothing written)"
+    )
+    absent: list[PersonLeftPublic] = Field(
+        default_factory=list,
+        description="stored people of the file's institutions whom the file does not name; "
+        "kept in the bank (and in matching) because the import did not replace it",
+    )
+    removed: list[PersonLeftPublic] = Field(
+        default_factory=list,
+        description="with `replace=true`: the people of the file's institutions whom the file does not "
+        "name, erased as DELETE erases a person",
+    )
+    replaced: bool = Field(default=False, description="whether the file replaced the bank (`replace=true`)")
+
+
 # Runs
 
 

@@ -12,32 +12,41 @@ from api.deps import (
     MentorInScope,
     Offset,
     ReadersAnswering,
+    Replace,
     ServicesDep,
     SessionDep,
     UploadDep,
 )
-from api.routes.responses import AMBIGUOUS_PERSON, ERRORS, IMPORT_ERRORS
-from api.schemas import ImportPublic, MentorPublic, MentorsPage, MentorUpdate, ProblemsPublic
+from api.routes.responses import AMBIGUOUS_PERSON, ERRORS, IMPORT_ERRORS, REPLACE_REFUSED
+from api.schemas import BankImportPublic, MentorPublic, MentorsPage, MentorUpdate, ProblemsPublic
 from api.storage import erasure
 
 router = APIRouter(prefix="/api/v1/mentors", tags=["mentors"], responses=ERRORS)
 PERSON = {**ERRORS, **AMBIGUOUS_PERSON}
 
 
-@router.post("/import", summary="Import the mentors' bank, all rows or none", responses=IMPORT_ERRORS)
+@router.post(
+    "/import",
+    summary="Import the mentors' bank, all rows or none",
+    responses={**IMPORT_ERRORS, **REPLACE_REFUSED},
+)
 def import_mentors(
-    caller: BankEditors, upload: UploadDep, session: SessionDep, services: ServicesDep
-) -> ImportPublic:
+    caller: BankEditors,
+    upload: UploadDep,
+    session: SessionDep,
+    services: ServicesDep,
+    replace: Replace = False,
+) -> BankImportPublic:
     imported = banks.import_bank(
-        session, "mentors", data=upload.data, filename=upload.name, caller=caller, taxonomy=services.taxonomy
+        session,
+        "mentors",
+        data=upload.data,
+        filename=upload.name,
+        caller=caller,
+        taxonomy=services.taxonomy,
+        replace=replace,
     )
-    return ImportPublic(
-        file=imported.file,
-        rows=len(imported.created) + len(imported.updated),
-        created=imported.created,
-        updated=imported.updated,
-        left_aside=list(imported.left_aside),
-    )
+    return banks.answer(imported)
 
 
 @router.get("", summary="A page of mentors", response_model=MentorsPage, openapi_extra=TOKEN_SECURITY)

@@ -25,6 +25,13 @@ IMPORT_ERRORS: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorPublic, "description": "The resource moved on (stale version, run not finished)"},
 }
+REPLACE_REFUSED: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": ErrorPublic,
+        "description": "`replace=true` would erase people in a running (active or extended) program; "
+        "they are named, nothing was written",
+    },
+}
 AMBIGUOUS_PERSON: dict[int | str, dict[str, Any]] = {
     409: {
         "model": ErrorPublic,

@@ -71,6 +71,16 @@ def _scrubbed(value: Any, pattern: re.Pattern[str]) -> Any:
 
 def erase_person(session: Session, row: Person, *, caller: Caller) -> None:
     """Erase ``row`` and every trace of its fields, in one transaction; then clean the files."""
+    erase_row(session, row, caller=caller)
+    session.commit()
+    checkpoint(session)
+
+
+def erase_row(session: Session, row: Person, *, caller: Caller, reason: str = "") -> None:
+    """Erase ``row`` and every trace of its fields within the caller's transaction: no commit,
+    no checkpoint (``erase_person`` does both; an import that replaces a bank erases everybody
+    absent from the file, then commits once and checkpoints). ``reason`` goes to the audit entry
+    (``import``: left out of a replacing import)."""
     kind = ENTITY[type(row)]
     person_id, institution, full_name = row.id, row.institution, row.full_name
     mentee = isinstance(row, MenteeRow)
@@ -141,11 +151,9 @@ def erase_person(session: Session, row: Person, *, caller: Caller) -> None:
         entity=kind,
         entity_id=person_id,
         institution=institution,
-        detail={"proposals": len(proposal_ids)},
+        detail={"proposals": len(proposal_ids), **({"reason": reason} if reason else {})},
     )
     session.delete(row)
-    session.commit()
-    checkpoint(session)
 
 
 def checkpoint(session: Session) -> None:

@@ -119,6 +119,22 @@ def running(
     ]
 
 
+def people_in_running_programs(
+    session: Session, *, mentors: bool, institutions: Collection[str]
+) -> set[tuple[str, str]]:
+    """The (institution, id) of the mentors (else mentees) of these institutions who are in an
+    active or extended program."""
+    if not institutions:
+        return set()
+    at, person = (
+        (ProgramRow.mentor_institution, ProgramRow.mentor_id)
+        if mentors
+        else (ProgramRow.mentee_institution, ProgramRow.mentee_id)
+    )
+    query = select(at, person).where(ProgramRow.status.in_(RUNNING), at.in_(sorted(institutions)))
+    return {(institution, person_id) for institution, person_id in session.execute(query)}
+
+
 def spans(session: Session) -> list[ProgramSpan]:
     """Every program's mentor, mentee and days (for the heavy years, ``matcher.heavy_years``)."""
     rows = session.execute(

@@ -352,33 +352,76 @@ def people_by_key(
     return found
 
 
-def upsert_people(
-    session: Session, table: type[Person], records: Sequence[dict[str, Any]], *, caller: Caller
-) -> tuple[list[str], list[str]]:
-    """Insert new people and overwrite known ones (same institution and id) with the file's
-    values, all in one transaction.
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    """What writing a file's people did: ids created, changed, and met again with the same values."""
 
-    Returns the created and the updated ids.
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+def absent_people(
+    session: Session,
+    table: type[Person],
+    *,
+    institutions: Collection[str],
+    present: Collection[tuple[str, str]],
+) -> list[Person]:
+    """The stored people of ``institutions`` whose (institution, id) is not in ``present``."""
+    if not institutions:
+        return []
+    query = select(table).where(table.institution.in_(sorted(set(institutions))))
+    wanted = set(present)
+    rows = session.scalars(query.order_by(table.institution, table.id))
+    return [row for row in rows if (row.institution, row.id) not in wanted]
+
+
+def upsert_people(
+    session: Session,
+    table: type[Person],
+    records: Sequence[dict[str, Any]],
+    *,
+    caller: Caller,
+    absent: Sequence[Person] = (),
+    removed: bool = False,
+    commit: bool = True,
+) -> Upserted:
+    """Insert new people and overwrite known ones (same institution and id) with the file's
+    values, all in one transaction (committed unless ``commit`` is False, for a caller that has
+    more to write in it). A known person whose values are all the file's already is left alone
+    (``unchanged``: no write, no new ``updated_at``).
+
+    The audit entry of each institution lists the ids created, updated and unchanged, and the ids
+    of ``absent`` (stored, not in the file) under ``removed`` when the import erased them, else
+    under ``absent``; ids only, never names.
     """
     ensure_institutions(session, {record["institution"] for record in records})
     existing = people_by_key(session, table, ((record["institution"], record["id"]) for record in records))
-    created: list[str] = []
-    updated: list[str] = []
-    by_institution: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"created": [], "updated": []})
+    done = Upserted([], [], [])
+    by_institution: dict[str, dict[str, list[str]]] = defaultdict(
+        lambda: {"created": [], "updated": [], "unchanged": []}
+    )
     now = utcnow()
     for record in records:
         row = existing.get((record["institution"], record["id"]))
         if row is None:
             session.add(table(**record, created_at=now, updated_at=now))
-            created.append(record["id"])
-            by_institution[record["institution"]]["created"].append(record["id"])
+            outcome = "created"
+        elif all(getattr(row, key) == value for key, value in record.items()):
+            outcome = "unchanged"
         else:
             for key, value in record.items():
                 setattr(row, key, value)
             row.updated_at = now
-            updated.append(record["id"])
-            by_institution[record["institution"]]["updated"].append(record["id"])
+            outcome = "updated"
+        getattr(done, outcome).append(record["id"])
+        by_institution[record["institution"]][outcome].append(record["id"])
+    left_out = "removed" if removed else "absent"
+    for row in absent:
+        by_institution[row.institution].setdefault(left_out, []).append(row.id)
     for institution, detail in sorted(by_institution.items()):
+        rows = sum(len(detail[outcome]) for outcome in ("created", "updated", "unchanged"))
         audit(
             session,
             caller,
@@ -386,10 +429,11 @@ def upsert_people(
             entity=table.__tablename__,
             entity_id="",
             institution=institution,
-            detail={**detail, "rows": len(detail["created"]) + len(detail["updated"])},
+            detail={**detail, "rows": rows},
         )
-    session.commit()
-    return created, updated
+    if commit:
+        session.commit()
+    return done
 
 
 def update_person(session: Session, row: Person, changes: dict[str, Any], *, caller: Caller) -> Person:

@@ -89,7 +89,8 @@ def test_council_flow(service: Service, caplog: pytest.LogCaptureFixture) -> Non
     rows = [r for r in rows if r[2] == SCHOOL]
     rows[2][header.index("Должность")] = "заместитель директора"
     again = upload(curator, "mentors", bank_csv("mentors", rows=rows)).json()
-    assert again["created"] == [] and sorted(again["updated"]) == ["T-01", "T-02", "T-03", "T-04"]
+    assert again["created"] == [] and again["updated"] == ["T-03"]  # the one row that changed
+    assert sorted(again["unchanged"]) == ["T-01", "T-02", "T-04"] and again["absent"] == []
     assert curator.get("/api/v1/mentors/T-03").json()["position"] == "заместитель директора"
     assert curator.get("/api/v1/mentors").json()["total"] == 4
     assert curator.get("/api/v1/mentees", params={"limit": 2}).json()["total"] == 7
