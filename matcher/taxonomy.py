@@ -25,17 +25,39 @@ from matcher.errors import ConfigurationError
 COLUMNS = ("code", "label_ru", "label_en", "short_ru", "synonyms", "source")
 _SPACES = re.compile(r"\s+")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
-_WORD = re.compile(r"[0-9a-zа-я]+")
+_WORD = re.compile(r"[0-9a-zа-яё]+", re.IGNORECASE)
 _STEMMER = snowballstemmer.stemmer("russian")
+_IRREGULAR_STEMS = {"детьм": "дет"}
+"""Forms the stemmer leaves apart from the rest of their word («детьми» besides «дети», «детей»)."""
+_LINKING_WORDS = frozenset(
+    _STEMMER.stemWords(
+        _WORD.findall(
+            "с со в во по для и на к ко о об при у из от за над а также "
+            "работа затруднения трудности вопросы проблемы помощь навыки "
+            "организация проведение ведение подготовка использование применение освоение"
+        )
+    )
+)
+"""Words a phrase may hold around an item's label or synonym without naming anything else
+(«Работа с детьми с ОВЗ», «затруднения в организации урока», «использование ИКТ»): prepositions,
+conjunctions and words framing an activity. Any other word left over makes the phrase unknown."""
+_MATCH_CACHE_SIZE = 65_536
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """Each word of ``text`` as written and its stem (case, ё/е and inflection aside)."""
+    written = _WORD.findall(text)
+    stems = _STEMMER.stemWords([word.casefold().replace("ё", "е") for word in written])
+    return [(word, _IRREGULAR_STEMS.get(stem, stem)) for word, stem in zip(written, stems, strict=True)]
 
 
 def _stems(text: str) -> tuple[str, ...]:
-    return tuple(_STEMMER.stemWords(_WORD.findall(normalise_term(text))))
+    return tuple(stem for _, stem in _words(text))
 
 
-def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(words[start : start + size] == phrase for start in range(len(words) - size + 1))
+def word_stems(text: str) -> tuple[str, ...]:
+    """The stems of the words of ``text``, as the taxonomy compares phrases."""
+    return _stems(text)
 
 
 @lru_cache(maxsize=65_536)
@@ -44,6 +66,21 @@ def normalise_term(text: str) -> str:
     (cached: the same subjects, levels and codes recur down every column)."""
     text = text.casefold().replace("ё", "е").replace("«", "").replace("»", "").replace('"', "")
     return _SPACES.sub(" ", text).strip(" .")
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """What a term names: the codes whose code, label or synonym it is or holds (taxonomy order),
+    and the runs of its words, as written, that none of them used («урок, выгорание»: ``lesson``,
+    ``("выгорание",)``). Prepositions and framing words (``_LINKING_WORDS``) count as used."""
+
+    codes: tuple[str, ...]
+    unused: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> str | None:
+        """The one code the whole term names, or None (unknown, words left over, several items)."""
+        return self.codes[0] if len(self.codes) == 1 and not self.unused else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +112,14 @@ class Taxonomy:
         self._phrases: dict[tuple[str, ...], frozenset[str]] = {
             stems: frozenset(codes) for stems, codes in phrases.items()
         }
+        self._by_first_stem: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for stems in self._phrases:
+            self._by_first_stem[stems[0]].append(stems)
+        self._matches: dict[str, TermMatch] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (to a helper process) without the cache of matched terms."""
+        return {**self.__dict__, "_matches": {}}
 
     def __len__(self) -> int:
         return len(self.items)
@@ -86,23 +131,46 @@ class Taxonomy:
         return self._by_code[code]
 
     def resolve(self, text: str) -> str | None:
-        """The code for a code, a label or a synonym as a person typed it, or for a phrase that
-        holds the words of exactly one item's label or synonym («Работа с детьми с ОВЗ»); None if
-        unknown or if the phrase names several items (``candidates`` tells which)."""
-        found = self._lookup.get(normalise_term(text))
-        if found is not None:
-            return found
-        codes = self.candidates(text)
-        return codes[0] if len(codes) == 1 else None
+        """The code for a code, a label or a synonym as a person typed it, or for a phrase whose
+        every word belongs to one item's label or synonym or links them («Работа с детьми с ОВЗ»);
+        None if unknown, if words are left over («ОВЗ и функциональная грамотность») or if the
+        phrase names several items (``match`` tells which and what was left over)."""
+        return self.match(text).code
 
     def candidates(self, text: str) -> list[str]:
         """Codes whose label or synonym occurs, word by word (stemmed), inside ``text``."""
-        words = _stems(text)
-        found: set[str] = set()
-        for phrase, codes in self._phrases.items():
-            if _contains(words, phrase):
-                found |= codes
-        return [code for code in self.codes if code in found]
+        return list(self.match(text).codes)
+
+    def match(self, text: str) -> TermMatch:
+        """What ``text`` names, word by word: see ``TermMatch`` (cached: cells recur)."""
+        found = self._matches.get(text)
+        if found is None:
+            if len(self._matches) >= _MATCH_CACHE_SIZE:
+                self._matches.clear()
+            found = self._matches[text] = self._match(text)
+        return found
+
+    def _match(self, text: str) -> TermMatch:
+        exact = self._lookup.get(normalise_term(text))
+        if exact is not None:
+            return TermMatch((exact,))
+        words = _words(text)
+        stems = tuple(stem for _, stem in words)
+        spans: list[tuple[int, int, frozenset[str]]] = []
+        for start, stem in enumerate(stems):
+            for phrase in self._by_first_stem.get(stem, ()):
+                end = start + len(phrase)
+                if stems[start:end] == phrase:
+                    spans.append((start, end, self._phrases[phrase]))
+        # A phrase inside a longer one of another item is part of that one, not a second item.
+        kept = [
+            (start, end, codes)
+            for start, end, codes in spans
+            if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in spans)
+        ]
+        used = {position for start, end, _ in kept for position in range(start, end)}
+        found_codes: set[str] = set().union(*(codes for _, _, codes in kept))
+        return TermMatch(tuple(code for code in self.codes if code in found_codes), _unused_runs(words, used))
 
     def short(self, code: str) -> str:
         return self._by_code[code].short_ru
@@ -110,6 +178,23 @@ class Taxonomy:
     @classmethod
     def default(cls) -> Taxonomy:
         return load_taxonomy()
+
+
+def _unused_runs(words: list[tuple[str, str]], used: set[int]) -> tuple[str, ...]:
+    """The runs of words, as written, that no item used, trimmed of linking words; a run of
+    linking words only is no run («работа с» of «Работа с детьми с ОВЗ»)."""
+    runs: list[list[tuple[str, str]]] = [[]]
+    for position, word in enumerate(words):
+        if position in used:
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    shown = []
+    for run in runs:
+        content = [i for i, (_, stem) in enumerate(run) if stem not in _LINKING_WORDS]
+        if content:
+            shown.append(" ".join(word for word, _ in run[content[0] : content[-1] + 1]))
+    return tuple(shown)
 
 
 def _read_rows(text: str, source: str) -> list[dict[str, str]]:

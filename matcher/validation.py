@@ -1,9 +1,11 @@
 """Validating raw tables into banks: every problem of a file is collected, then raised at once.
 
 Each row is validated by a pydantic row model: a subclass of the domain model (``Mentor``,
-``Mentee``) whose ``before`` validators turn cell text into values (lists split on ``;``,
-taxonomy items ``code[:level]`` resolved by code, label or synonym, whole numbers, formats,
-consent), after which the domain model's own rules apply. A bank is built only when no row of
+``Mentee``) whose ``before`` validators turn cell text into values (lists split on ``;`` or a
+line break, taxonomy items ``code[:level]`` resolved by code, label or synonym, whole numbers,
+formats, consent), after which the domain model's own rules apply. A taxonomy cell is never
+narrowed in silence: an item holding words that name nothing of the taxonomy, or naming several
+items, is refused, saying which words. A bank is built only when no row of
 the file has a problem; otherwise one ``InputError`` lists them all with the file, the
 spreadsheet row, the header as written and the cell's text.
 """
@@ -24,23 +26,56 @@ from matcher.errors import CellProblem, InputError
 from matcher.identity import check_shared_ids
 from matcher.model import MeetingFormat, Mentee, MenteeBank, Mentor, MentorBank, Person
 from matcher.reading import RawTable, read_table
-from matcher.taxonomy import Taxonomy, normalise_term
+from matcher.taxonomy import Taxonomy, TermMatch, normalise_term, word_stems
 
 LEVELS = ("ДО", "НОО", "ООО", "СОО", "СПО", "ДОП")
 
 _IN_PERSON = frozenset({MeetingFormat.IN_PERSON})
 _REMOTE = frozenset({MeetingFormat.REMOTE})
 _FORMATS: Mapping[str, frozenset[MeetingFormat]] = {
-    **dict.fromkeys(("in_person", "очно", "очный"), _IN_PERSON),
-    **dict.fromkeys(("remote", "дистанционно", "дистанционный", "онлайн", "online"), _REMOTE),
-    **dict.fromkeys(("mixed", "смешанный", "оба", "both"), _IN_PERSON | _REMOTE),
+    **dict.fromkeys(("in_person", "очно", "очный", "очная", "очное"), _IN_PERSON),
+    **dict.fromkeys(
+        ("remote", "дистанционно", "дистанционный", "дистанционная", "дистанционное", "онлайн", "online"),
+        _REMOTE,
+    ),
+    **dict.fromkeys(
+        (
+            "mixed",
+            "смешанный",
+            "смешанная",
+            "смешанное",
+            "очно-дистанционно",
+            "очно-дистанционный",
+            "очно-дистанционная",
+            "очно-дистанционное",
+            "оба",
+            "both",
+        ),
+        _IN_PERSON | _REMOTE,
+    ),
 }
+_FORMAT_SEPARATORS = re.compile(r"[,/]")
+"""Inside a formats cell «очно, дистанционно» and «очно/дистанционно» list two formats too."""
 _CONSENT: Mapping[str, bool] = {
     **dict.fromkeys(("да", "yes", "1", "true", "y", "д", "+", "истина"), True),
     **dict.fromkeys(("нет", "no", "0", "false", "n", "н", "-", "ложь"), False),
 }
+_AGREE = frozenset({"согласен", "согласна", "согласны", "согласен(а)", "согласен(на)", "согласна(ен)"})
+_CONSENT_WORDS = re.compile(r"[^\s,]+")
 _DEGREES: Mapping[str, int] = {"1": 1, "2": 2, "3": 3}
+_DEGREE_WORDS: Mapping[str, int] = {
+    **dict.fromkeys(word_stems("базовый низкий небольшое незначительное слабое"), 1),
+    **dict.fromkeys(word_stems("уверенный средний заметное"), 2),
+    **dict.fromkeys(word_stems("высокий острое сильное"), 3),
+}
+"""The levels' and severities' names (``Mentor.competences``, ``Mentee.difficulties``)."""
+_DEGREE_NOUNS = frozenset(word_stems("уровень степень"))
 _DEFAULT_DEGREE = 2
+_DASHED_DEGREE = re.compile(r"(?P<term>.*?\S)\s*[-–—]\s*(?P<degree>[^-–—]+?)\s*")
+_BRACKETED_DEGREE = re.compile(r"(?P<term>.*?\S)\s*\((?P<degree>[^()]*)\)\s*")
+_DIGITS = re.compile(r"\s*\d+\s*")
+_LINE_BREAKS_OR_SEMICOLONS = re.compile(r"[;\r\n]")
+_LINE_BREAK = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
 _WHOLE_NUMBER = re.compile(r"(\d{1,6})(?:[.,]0*)?")
 _SAFE_ID = re.compile(r"[\w.-]{1,64}")
 """Letters, digits, «-», «_» and «.»: an id travels in web addresses and file names as it is."""
@@ -69,7 +104,8 @@ def _quoted(items: Iterable[str]) -> str:
 
 
 def _items(text: str) -> list[str]:
-    return [item for item in map(str.strip, text.split(";")) if item]
+    """The items of a list cell: separated by «;» or a line break (Alt+Enter in a spreadsheet)."""
+    return [item for item in map(str.strip, _LINE_BREAKS_OR_SEMICOLONS.split(text)) if item]
 
 
 # Cells repeat a lot down a column (formats, consent, levels, limits): each text is parsed once.
@@ -86,9 +122,13 @@ def is_safe_id(text: str) -> bool:
     return _SAFE_ID.fullmatch(text) is not None
 
 
-def unknown_mentor_message(source: str) -> str:
-    """The message for a preferred or excluded mentor that ``source`` has no mentor for."""
-    return f"нет наставника с таким идентификатором в базе наставников {source}".rstrip()
+def unknown_mentor_message(source: str, meant: str | None = None) -> str:
+    """The message for a preferred or excluded mentor that ``source`` has no mentor for; ``meant``:
+    the id of that bank written otherwise (case), if there is one."""
+    message = f"нет наставника с таким идентификатором в базе наставников {source}".rstrip()
+    return message + (
+        f"; возможно, имелся в виду «{meant}» (строчные и заглавные буквы различаются)" if meant else ""
+    )
 
 
 def _safe_id(text: str) -> str:
@@ -101,7 +141,12 @@ def _safe_ids(text: str) -> tuple[str, ...]:
     items = _items(text)
     bad = [item for item in items if not _SAFE_ID.fullmatch(item)]
     if bad:
-        raise _cell_error(f"{_quoted(bad)}: {ID_RULE}")
+        hint = ""
+        if any("," in item for item in bad):
+            hint = "; несколько идентификаторов разделяются «;», а не запятой"
+        elif any(len(item.split()) > 1 for item in bad):
+            hint = "; укажите идентификатор наставника из базы наставников, а не ФИО"
+        raise _cell_error(f"{_quoted(bad)}: {ID_RULE}{hint}")
     return tuple(items)
 
 
@@ -117,12 +162,13 @@ def _levels(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _formats(text: str) -> frozenset[MeetingFormat]:
-    chosen = {item: _FORMATS.get(normalise_term(item)) for item in _items(text)}
+    items = [part.strip() for item in _items(text) for part in _FORMAT_SEPARATORS.split(item)]
+    chosen = {item: _FORMATS.get(normalise_term(item)) for item in items if item}
     unknown = [item for item, formats in chosen.items() if formats is None]
     if unknown:
         raise _cell_error(
             f"неизвестный формат {_quoted(unknown)}; допустимы: очно (in_person), "
-            "дистанционно (remote), смешанный (mixed)"
+            "дистанционно (remote), смешанный или очно-дистанционно (mixed)"
         )
     return frozenset().union(*(formats for formats in chosen.values() if formats)) or frozenset(MeetingFormat)
 
@@ -131,40 +177,110 @@ def _formats(text: str) -> frozenset[MeetingFormat]:
 def _consent(text: str) -> bool:
     answer = _CONSENT.get(normalise_term(text))
     if answer is None:
-        raise _cell_error("согласие: ожидается «да» или «нет» (также yes/no, 1/0, true/false)")
+        answer = _consent_in_words(normalise_term(text).replace(" (", "("))
+    if answer is None:
+        raise _cell_error(
+            "согласие: ожидается «да» или «нет» (также «согласен», «не согласна», yes/no, 1/0, true/false)"
+        )
     return answer
 
 
+def _consent_in_words(text: str) -> bool | None:
+    """«согласен», «Да, согласна», «не согласен(на)», «нет, не согласна»; None for anything else."""
+    words = _CONSENT_WORDS.findall(text)
+    if len(words) >= 2 and words[0] in ("да", "нет") and words[1] in (*_AGREE, "не"):
+        expected = words[0] == "да"
+        words = words[1:]
+    else:
+        expected = None
+    if len(words) == 1 and words[0] in _AGREE and expected is not False:
+        return True
+    if len(words) == 2 and words[0] == "не" and words[1] in _AGREE and expected is not True:
+        return False
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _degree(text: str) -> int | None:
+    """1, 2 or 3, as a digit or by name («высокий», «острое», «базовый уровень»); else None."""
+    found = _DEGREES.get(text.strip())
+    if found is None:
+        words = [stem for stem in word_stems(text) if stem not in _DEGREE_NOUNS]
+        found = _DEGREE_WORDS.get(words[0]) if len(words) == 1 else None
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _term_and_degree(item: str) -> tuple[str, str | None]:
+    """The item's term and the text of its degree, if one is given: after «:», or at the end
+    after a dash («ИКТ - 3», «ИКТ — высокий») or in brackets («ИКТ (3)»). A dash or brackets
+    followed by anything but a degree (or a number) belong to the term («учебно-методический»,
+    «Взаимодействие с родителями (законными представителями)»)."""
+    term, colon, degree = item.partition(":")
+    if colon:
+        return term, degree
+    for pattern in (_BRACKETED_DEGREE, _DASHED_DEGREE):
+        found = pattern.fullmatch(item)
+        if found and (_degree(found["degree"]) is not None or _DIGITS.fullmatch(found["degree"])):
+            return found["term"], found["degree"]
+    return item, None
+
+
 def _taxonomy_items(text: str, info: ValidationInfo, *, unknown_is: str, degree_is: str) -> dict[str, int]:
-    """``code[:degree]`` items by code, label or synonym; a code given twice keeps its highest degree."""
+    """``code[:degree]`` items by code, label or synonym; a code given twice keeps its highest degree.
+    An item is refused, never narrowed, when it names nothing, several items, or holds words that
+    name nothing of the taxonomy beside an item («урок, выгорание»)."""
     taxonomy = _context_taxonomy(info)
     codes: dict[str, int] = {}
     unknown: list[str] = []
     ambiguous: list[str] = []
+    partly: list[str] = []
+    partly_terms: list[str] = []
     bad_degrees: list[str] = []
     for item in _items(text):
-        term, colon, degree_text = item.partition(":")
-        code = taxonomy.resolve(term)
-        degree = _DEGREES.get(degree_text.strip()) if colon else _DEFAULT_DEGREE
-        if code is None and len(candidates := taxonomy.candidates(term)) > 1 and "," not in term:
-            named = _quoted(taxonomy[candidate].short_ru for candidate in candidates)
-            ambiguous.append(f"«{term.strip()}» подходит к нескольким пунктам ({named}): укажите один")
-        elif code is None:
+        term, degree_text = _term_and_degree(item)
+        degree = _DEFAULT_DEGREE if degree_text is None else _degree(degree_text)
+        if degree is None and degree_text is not None and "," in degree_text:
+            unknown.append(item.strip())  # «lesson:3, parents:1»: a list separated by commas
+            continue
+        found = taxonomy.match(term)
+        if not found.codes or (len(found.codes) > 1 and "," in term and not found.unused):
             unknown.append(term.strip())
+        elif found.unused:
+            partly.append(_partly_understood(taxonomy, term, found))
+            partly_terms.append(term)
+        elif len(found.codes) > 1:
+            named = _quoted(taxonomy[candidate].short_ru for candidate in found.codes)
+            ambiguous.append(
+                f"«{term.strip()}» подходит к нескольким пунктам ({named}): укажите один "
+                "или перечислите их через «;»"
+            )
         elif degree is None:
             bad_degrees.append(item)
         else:
+            code = found.codes[0]
             codes[code] = max(degree, codes.get(code, 0))
     messages = list(ambiguous)
     if unknown:
-        messages.append(f"{unknown_is} {_quoted(unknown)}; {_taxonomy_hint(taxonomy, unknown)}")
+        messages.append(f"{unknown_is} {_quoted(unknown)}")
+    messages.extend(partly)
     if bad_degrees:
         messages.append(f"{degree_is} 1, 2 или 3: {_quoted(bad_degrees)}")
+    if unknown or partly:
+        messages[-1] += f"; {_taxonomy_hint(taxonomy, unknown + partly_terms)}"
     if messages:
         raise _cell_error("; ".join(messages))
     if not codes:
         raise _cell_error(_REQUIRED)
     return codes
+
+
+def _partly_understood(taxonomy: Taxonomy, term: str, found: TermMatch) -> str:
+    named = _quoted(taxonomy[code].short_ru for code in found.codes)
+    return (
+        f"в «{term.strip()}» не распознано {_quoted(found.unused)} (распознано: {named}); "
+        "каждый пункт пишется отдельно через «;», уровень — после «:» (1, 2 или 3)"
+    )
 
 
 def _context_taxonomy(info: ValidationInfo) -> Taxonomy:
@@ -324,8 +440,13 @@ def _cell_problems(
     for detail in error.errors(include_url=False):
         column = str(detail["loc"][0])
         yield CellProblem(
-            table.file, row, _header(table, column), cells.get(column, ""), _message(column, detail)
+            table.file, row, _header(table, column), _shown(cells.get(column, "")), _message(column, detail)
         )
+
+
+def _shown(text: str) -> str:
+    """A cell's text on one line: the line breaks of a list cell shown as «⏎»."""
+    return _LINE_BREAK.sub(" ⏎ ", text)
 
 
 def _message(column: str, detail: ErrorDetails) -> str:
@@ -357,13 +478,14 @@ def check_references(mentees: MenteeBank, mentors: MentorBank, *, mentee_table: 
     ``mentees`` must be ``validate_mentees(mentee_table, ...)``: the i-th mentee is the i-th row.
     """
     known = {mentor.id for mentor in mentors.mentors}
+    by_case = {mentor.id.casefold(): mentor.id for mentor in mentors.mentors}
     problems = [
         CellProblem(
             mentee_table.file,
             number,
             _header(mentee_table, column),
             mentor_id,
-            unknown_mentor_message(mentors.source),
+            unknown_mentor_message(mentors.source, by_case.get(mentor_id.casefold())),
         )
         for mentee, number in zip(mentees.mentees, mentee_table.row_numbers, strict=True)
         for column, mentor_ids in (

@@ -87,7 +87,10 @@ def test_one_id_for_two_people_is_refused_naming_both(tmp_path: Path) -> None:
         load_banks(mentors, mentees, load_taxonomy())
     [problem] = refused.value.problems
     assert (problem.file, problem.row, problem.column, problem.value) == ("наставляемые.csv", 2, "id", "1")
-    assert "«Сидорова Мария Олеговна»" in problem.message_ru and "«Алексеева Анна Ивановна»" in problem.message_ru
+    assert (
+        "«Сидорова Мария Олеговна»" in problem.message_ru
+        and "«Алексеева Анна Ивановна»" in problem.message_ru
+    )
 
 
 def test_one_person_under_one_id_in_both_banks_is_welcome(tmp_path: Path) -> None:
@@ -111,3 +114,37 @@ def test_one_person_under_two_ids_is_not_proposed_to_herself_and_is_named(tmp_pa
     notices = run["notices"]
     assert len(notices) == 2  # type: ignore[arg-type]
     assert "«Сидорова Мария Олеговна» (СОШ-5) есть в обеих базах под разными идентификаторами" in notices[1]  # type: ignore[index]
+
+
+def test_a_mentor_id_written_in_another_case_or_as_a_name_is_refused_with_a_hint(tmp_path: Path) -> None:
+    mentors = _write(
+        tmp_path / "наставники.csv",
+        MENTOR_HEADER,
+        [["M003", "Сидорова Мария Олеговна", "СОШ-5", "lesson:3", "2", "очно", "да"]],
+    )
+    header = [*MENTEE_HEADER, "preferred_mentors"]
+    mentees = _write(
+        tmp_path / "наставляемые.csv",
+        header,
+        [
+            ["N1", "Алексеева Анна Ивановна", "СОШ-5", "lesson:3", "очно", "да", "m003"],
+            ["N2", "Борисов Борис Борисович", "СОШ-5", "lesson:2", "очно", "да", "Сидорова Мария Олеговна"],
+            ["N3", "Васильева Вера Васильевна", "СОШ-5", "lesson:2", "очно", "да", "M003, M004"],
+        ],
+    )
+    with pytest.raises(InputError) as refused:
+        load_banks(mentors, mentees, load_taxonomy())
+    messages = {problem.row: problem.message_ru for problem in refused.value.problems}
+    assert "не ФИО" in messages[3] and "а не запятой" in messages[4]
+    with pytest.raises(InputError) as refused:
+        load_banks(
+            mentors,
+            _write(
+                tmp_path / "н2.csv",
+                header,
+                [["N1", "Алексеева Анна", "СОШ-5", "lesson:3", "очно", "да", "m003"]],
+            ),
+            load_taxonomy(),
+        )
+    [problem] = refused.value.problems
+    assert problem.value == "m003" and "возможно, имелся в виду «M003»" in problem.message_ru

@@ -259,7 +259,7 @@ def test_lists_drop_empty_items(taxonomy: Taxonomy) -> None:
         ),
         ({"levels": "ООО; ВУЗ"}, "levels", "ООО; ВУЗ", "допустимы: ДО, НОО, ООО, СОО, СПО, ДОП"),
         ({"formats": "очно; заочно"}, "formats", "очно; заочно", "неизвестный формат «заочно»"),
-        ({"consent": "согласен"}, "consent", "согласен", "«да» или «нет»"),
+        ({"consent": "может быть"}, "consent", "может быть", "«да» или «нет»"),
         ({"consent": ""}, "consent", "", REQUIRED),
         ({"institution": ""}, "institution", "", REQUIRED),
     ],
