@@ -1,7 +1,12 @@
 """Reading a curator's file into a raw table: every cell as text, with its spreadsheet row.
 
 The only step on the way in that touches files. The extension decides the format: ``.xlsx``
-(first sheet) or ``.csv``. A CSV's encoding is UTF-8 (with or without BOM), UTF-16 with BOM,
+or delimited text, ``.csv`` or ``.txt`` (Excel's «Текст Юникод» is tab-separated UTF-16 saved as
+``.txt``; both are read alike). A workbook's table is its first visible sheet; when that sheet has
+no header row, the one other visible sheet that has one (several such sheets are refused, naming
+them; hidden sheets are never read). In a workbook of several sheets every problem names the
+sheet read (``file`` is «книга.xlsx, лист «…»»). A formula cell without a stored result is refused.
+A CSV's encoding is UTF-8 (with or without BOM), UTF-16 with BOM,
 or a Cyrillic code page (Windows-1251, KOI8-R, CP866, Mac-Cyrillic) told apart by
 ``charset_normalizer``; a file whose code page cannot be told with confidence is refused,
 never guessed. Its delimiter (``,``, ``;`` or tab) is the one that splits the first rows into
@@ -20,22 +25,32 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import re
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from xml.parsers import expat
 
 from charset_normalizer import from_bytes
 
-from matcher.columns import COLUMNS, REQUIRED, Kind, headerless, locate_columns
+from matcher.columns import (
+    COLUMNS,
+    HEADER_SCAN,
+    REQUIRED,
+    Kind,
+    headerless,
+    known_columns,
+    locate_columns,
+)
 from matcher.errors import CellProblem, InputError
 
 __all__ = [
@@ -112,6 +127,7 @@ class RawTable:
     row_numbers: list[int]  # spreadsheet row of each row
     left_aside: tuple[str, ...] = ()  # headers as written of the columns not read (unrelated)
     header_rows: tuple[int, ...] = (1,)
+    sheet: str = ""  # the workbook's sheet read ("" for delimited text)
 
 
 def read_table(
@@ -123,7 +139,7 @@ def read_table(
             raise ValueError("name is required when reading bytes")
         name = source.name
     suffix = Path(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
+    if suffix not in (".csv", ".txt", ".xlsx"):
         shown = f"«{suffix}»" if suffix else "без расширения"
         raise _file_error(
             name, f"неподдерживаемый формат файла {shown}; сохраните таблицу как .xlsx или .csv"
@@ -134,9 +150,10 @@ def read_table(
     if not data.strip():
         raise _file_error(name, "файл пуст")
     deadline = _Deadline(name, limits.max_seconds)
-    rows = _xlsx_rows(data, name, limits) if suffix == ".xlsx" else _csv_rows(data, name, limits)
-    grid, numbers = _collect(rows, name, limits, deadline)
-    return _table(grid, numbers, name, kind, limits)
+    if suffix == ".xlsx":
+        return _read_workbook(data, name, kind, limits, deadline)
+    grid, numbers = _collect(enumerate(_csv_rows(data, name, limits), start=1), name, limits, deadline)
+    return _table(grid, numbers, name, kind, delimited=True)
 
 
 def _too_big(limits: ReadingLimits) -> str:
@@ -153,13 +170,36 @@ def _file_error(name: str, message: str, row: int = 0) -> InputError:
 
 def _read_bytes(path: Path, name: str, limits: ReadingLimits) -> bytes:
     try:
+        if path.is_dir():  # Windows says «permission denied» when a folder is opened
+            raise IsADirectoryError(errno.EISDIR, "", str(path))
         with path.open("rb") as handle:
             if path.stat().st_size > limits.max_bytes:  # refused unread, whatever its size
                 raise _file_error(name, _too_big(limits))
             data = handle.read(limits.max_bytes + 1)
     except OSError as exc:
-        raise _file_error(name, f"не удалось прочитать файл ({exc.strerror})") from None
+        raise _file_error(name, f"не удалось прочитать файл: {_os_error_ru(exc, path)}") from None
     return data
+
+
+_LOCKED_ERRNOS = frozenset({errno.EBUSY, errno.ETXTBSY, errno.EDEADLK, errno.ENOLCK})
+_LOCKED_WINERRORS = frozenset({32, 33})  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+
+
+def _os_error_ru(exc: OSError, path: Path) -> str:
+    """The operating system's refusal in Russian (its own text may be English or unreadable)."""
+    if getattr(exc, "winerror", None) in _LOCKED_WINERRORS or exc.errno in _LOCKED_ERRNOS:
+        return "файл занят другой программой (например, открыт в Excel); закройте его и повторите"
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return f"файл не найден ({path}); проверьте папку и имя файла"
+    if isinstance(exc, IsADirectoryError):
+        return f"указана папка, а не файл ({path}); укажите сам файл таблицы"
+    if isinstance(exc, PermissionError):
+        return (
+            "нет доступа к файлу: у вас нет прав на его чтение или он открыт в другой программе "
+            "(например, в Excel); закройте его или попросите доступ и повторите"
+        )
+    code = f" (код ошибки {exc.errno})" if exc.errno is not None else ""
+    return f"ошибка операционной системы{code}; проверьте, что файл доступен, и повторите"
 
 
 class _Deadline:
@@ -176,13 +216,13 @@ class _Deadline:
 
 
 def _collect(
-    rows: Iterator[list[str]], name: str, limits: ReadingLimits, deadline: _Deadline
+    rows: Iterable[tuple[int, list[str]]], name: str, limits: ReadingLimits, deadline: _Deadline
 ) -> tuple[list[list[str]], list[int]]:
     """The non-empty rows (trailing empty cells cut) with their spreadsheet row numbers, capped."""
     grid: list[list[str]] = []
     numbers: list[int] = []
-    for number, cells in enumerate(rows, start=1):
-        if number % _CHECK_EVERY == 0:
+    for count, (number, cells) in enumerate(rows, start=1):
+        if count % _CHECK_EVERY == 0:
             deadline.check()
         width = len(cells)
         while width and not cells[width - 1]:
@@ -301,12 +341,18 @@ def _delimiter(data: bytes, encoding: str) -> str:
 
 # --- XLSX ------------------------------------------------------------------------------------
 
+_BROKEN = "файл повреждён или не является книгой Excel (.xlsx)"
+_UNCOMPUTED = "\x00"
+"""Leads the text of a formula cell without a stored result (an XML cell cannot hold U+0000)."""
+_HEADER_MISSING = "не найдена строка заголовков"
 
-def _xlsx_rows(data: bytes, name: str, limits: ReadingLimits) -> Iterator[list[str]]:
+
+def _read_workbook(
+    data: bytes, name: str, kind: Kind, limits: ReadingLimits, deadline: _Deadline
+) -> RawTable:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    broken = "файл повреждён или не является книгой Excel (.xlsx)"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_archive(archive, name, limits)
@@ -314,44 +360,167 @@ def _xlsx_rows(data: bytes, name: str, limits: ReadingLimits) -> Iterator[list[s
     except InputError:
         raise
     except (InvalidFileException, *_XLSX_ERRORS):
-        raise _file_error(name, broken) from None
-    return _sheet_rows(workbook, name, limits, broken)
+        raise _file_error(name, _BROKEN) from None
+    try:
+        sheet = _table_sheet(workbook, name, kind, limits)
+        title = str(sheet.title)
+        several = len(getattr(workbook, "sheetnames")) > 1  # noqa: B009 - untyped openpyxl
+        label = f"{name}, лист «{title}»" if several else name
+        grid, numbers = _collect(_sheet_rows(sheet, label, limits), label, limits, deadline)
+    finally:
+        getattr(workbook, "close")()  # noqa: B009
+    try:
+        table = _table(grid, numbers, label, kind, delimited=False, sheet=None if several else title)
+    except InputError as error:
+        raise InputError([_header_missing_on(problem, title) for problem in error.problems]) from None
+    return replace(table, sheet=title)
 
 
-_NO_CELLS: list[str] = []
-"""The cells of every row a sheet leaves out (read, never changed: ``_collect`` skips it)."""
+def _header_missing_on(problem: CellProblem, title: str) -> CellProblem:
+    """«Header not found», saying on which sheet it was looked for."""
+    if problem.row or not problem.message_ru.startswith(_HEADER_MISSING):
+        return problem
+    return replace(problem, message_ru=f"на листе «{title}» {problem.message_ru}")
 
 
-def _sheet_rows(workbook: object, name: str, limits: ReadingLimits, broken: str) -> Iterator[list[str]]:
-    from openpyxl.utils.exceptions import InvalidFileException
+def _table_sheet(workbook: object, name: str, kind: Kind, limits: ReadingLimits) -> Any:
+    """The first visible sheet, or, when it has no header row, the one other visible sheet that has."""
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    sheets = [
+        sheet
+        for sheet in getattr(workbook, "worksheets")  # noqa: B009
+        if isinstance(sheet, ReadOnlyWorksheet)
+    ]
+    visible = [sheet for sheet in sheets if sheet.sheet_state == "visible"]
+    if not visible:
+        raise _file_error(name, "в книге нет ни одного видимого листа с таблицей")
+    first = visible[0]
+    if len(visible) == 1 or _has_header(first, name, kind, limits):
+        return first
+    found = [sheet for sheet in visible[1:] if _has_header(sheet, name, kind, limits)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise _file_error(
+            name,
+            f"на первом листе «{first.title}» нет строки заголовков, а таблица есть на нескольких "
+            f"листах: {_titles(found)}; неясно, какой читать — оставьте в книге один лист с таблицей "
+            "или поставьте нужный лист первым",
+        )
+    hidden = [sheet for sheet in sheets if sheet.sheet_state != "visible"]
+    aside = f"; скрытые листы не читаются ({_titles(hidden)})" if hidden else ""
+    raise _file_error(
+        name,
+        f"ни на одном листе книги ({_titles(visible)}) не найдена строка заголовков столбцов "
+        f"(искали в первых {HEADER_SCAN} строках каждого листа){aside}; "
+        f"ожидаются столбцы {known_columns(kind)}",
+    )
+
+
+def _titles(sheets: Iterable[Any]) -> str:
+    return ", ".join(f"«{sheet.title}»" for sheet in sheets)
+
+
+def _has_header(sheet: Any, name: str, kind: Kind, limits: ReadingLimits) -> bool:
+    """Whether the first rows of ``sheet`` hold a header row (read no further than they go)."""
+    label = f"{name}, лист «{sheet.title}»"
+    grid: list[list[str]] = []
+    numbers: list[int] = []
+    rows = _sheet_rows(sheet, label, limits)
+    try:
+        for number, cells in rows:
+            if number > HEADER_SCAN:
+                break
+            width = len(cells)
+            while width and not cells[width - 1]:
+                width -= 1
+            if width:
+                grid.append(cells[:width])
+                numbers.append(number)
+    finally:
+        rows.close()  # the sheet's part is closed now, not when the generator is collected
+    try:
+        locate_columns(grid, numbers, label, kind)
+    except InputError as error:
+        return not any(problem.message_ru.startswith(_HEADER_MISSING) for problem in error.problems)
+    return True
+
+
+def _sheet_rows(sheet: Any, name: str, limits: ReadingLimits) -> Generator[tuple[int, list[str]], None, None]:
+    """Each row of ``sheet`` the file holds, numbered as the spreadsheet shows it; the sheet's declared
+    ``<dimension>`` is not trusted and rows it leaves out cost nothing."""
+    from openpyxl.utils.exceptions import InvalidFileException
 
     number = 0
     try:
-        sheets = getattr(workbook, "worksheets")  # noqa: B009 - openpyxl's Workbook is untyped here
-        if not sheets or not isinstance(sheets[0], ReadOnlyWorksheet):
-            raise _file_error(name, "первый лист книги не является таблицей")
-        sheet = sheets[0]
-        sheet.reset_dimensions()  # the declared <dimension> is not trusted: rows come as they are
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if not values:  # a row the sheet leaves out: nothing made for it
-                yield _NO_CELLS
-                continue
-            yield [
-                _capped(_cell_text(value), name, number, limits) for value in values[: limits.max_columns + 1]
-            ]
-            if len(values) > limits.max_columns and any(
-                value is not None for value in values[limits.max_columns :]
-            ):
-                raise _file_error(
-                    name, f"в строке больше {limits.max_columns} столбцов: такой файл не принимается", number
-                )
+        workbook = sheet.parent
+        with sheet._get_source() as source:
+            parser = _parser_class()(
+                source,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            for index, cells in parser.parse():
+                if index <= number:  # a row given twice or out of order: skipped, as openpyxl does
+                    continue
+                number = index
+                yield number, _row_texts(cells, name, number, limits)
     except InputError:
         raise
     except (InvalidFileException, *_XLSX_ERRORS):
-        raise _file_error(name, broken, number + 1 if number else 0) from None
-    finally:
-        getattr(workbook, "close")()  # noqa: B009
+        raise _file_error(name, _BROKEN, number + 1 if number else 0) from None
+
+
+def _row_texts(cells: list[dict[str, Any]], name: str, number: int, limits: ReadingLimits) -> list[str]:
+    """The cells of one row as text, placed by their column; none beyond ``limits.max_columns``."""
+    values: dict[int, object] = {}
+    for cell in cells:
+        column, value = cell["column"], cell["value"]
+        if column > limits.max_columns:
+            if value is not None:
+                raise _file_error(
+                    name, f"в строке больше {limits.max_columns} столбцов: такой файл не принимается", number
+                )
+            continue
+        values[column] = value
+    texts = [""] * max(values, default=0)
+    for column, value in values.items():
+        if column >= 1:
+            texts[column - 1] = _capped(_cell_text(value), name, number, limits)
+    return texts
+
+
+@cache
+def _parser_class() -> type:
+    """openpyxl's sheet parser, but a formula cell without a stored result is ``_Uncomputed``, not empty."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            formula = element.find(FORMULA_TAG)
+            if formula is None:
+                return cell
+            if element.findtext(VALUE_TAG) or element.get("t") in ("str", "inlineStr"):
+                # a stored result (an empty one only as text: an empty <v> of a number is none);
+                # the first cell of a shared formula is learnt for the cells after it storing none
+                if formula.get("t") == "shared" and formula.text:
+                    self.parse_formula(element)
+                return cell
+            parsed = self.parse_formula(element)
+            text = parsed if isinstance(parsed, str) else getattr(parsed, "text", None)
+            cell["value"] = _Uncomputed(text if isinstance(text, str) and text != "=" else "")
+            return cell
+
+    return Parser
+
+
+class _Uncomputed(str):
+    """The text of a formula whose result the file does not store ("" when unknown)."""
 
 
 def _check_archive(archive: zipfile.ZipFile, name: str, limits: ReadingLimits) -> None:
@@ -400,6 +569,8 @@ def _cell_text(value: object) -> str:
     """A spreadsheet value as the curator would type it: 5.0 -> "5", a date without its midnight."""
     if value is None:
         return ""
+    if isinstance(value, _Uncomputed):
+        return _UNCOMPUTED + value
     if isinstance(value, bool):
         return "да" if value else "нет"
     if isinstance(value, float) and value.is_integer():
@@ -417,10 +588,17 @@ def _cell_text(value: object) -> str:
 
 
 def _table(
-    grid: list[list[str]], numbers: list[int], name: str, kind: Kind, limits: ReadingLimits
+    grid: list[list[str]],
+    numbers: list[int],
+    name: str,
+    kind: Kind,
+    *,
+    delimited: bool,
+    sheet: str | None = None,
 ) -> RawTable:
+    """The table under the header of ``grid``; ``sheet`` is named in a formula's problem when ``name``
+    does not name it already."""
     layout = locate_columns(grid, numbers, name, kind)
-    is_csv = name.lower().endswith(".csv")
     rows: list[dict[str, str]] = []
     row_numbers: list[int] = []
     problems: list[CellProblem] = []
@@ -429,11 +607,13 @@ def _table(
         cells, number = grid[index], numbers[index]
         row = {column: cells[i] if i < len(cells) else "" for column, i in layout.positions.items()}
         extra = [i for i in range(layout.width, len(cells)) if cells[i]]
-        if extra and is_csv:
+        if extra and delimited:
             problems.append(_ragged(name, number, [cells[i] for i in extra]))
         beyond.update(extra)
         if not any(row.values()):
             continue
+        if not delimited:
+            problems.extend(_uncomputed(name, number, row, layout.headers, sheet))
         problems.extend(_control_characters(name, number, row, layout.headers))
         rows.append(row)
         row_numbers.append(number)
@@ -449,6 +629,26 @@ def _table(
     )
 
 
+def _uncomputed(
+    name: str, number: int, row: dict[str, str], headers: dict[str, str], sheet: str | None
+) -> Iterator[CellProblem]:
+    """A formula cell whose result the file does not store (a file written by a script): its value
+    is unknown here (formulas are not computed), so it is refused, never read as empty."""
+    on_sheet = "" if sheet is None else f" на листе «{sheet}»"
+    for column, text in row.items():
+        if text.startswith(_UNCOMPUTED):
+            row[column] = ""  # the formula is reported here, not as a control character
+            yield CellProblem(
+                name,
+                number,
+                headers[column],
+                text[1:][:100],
+                f"в ячейке{on_sheet} формула без сохранённого результата: программа формулы не "
+                "вычисляет, а файл записан без их значений (например, скриптом); откройте файл в "
+                "Excel и сохраните его — значения формул сохранятся",
+            )
+
+
 def _ragged(name: str, number: int, extra: Sequence[str]) -> CellProblem:
     """A row with more values than the header has columns: a delimiter inside an unquoted value."""
     return CellProblem(
@@ -461,6 +661,13 @@ def _ragged(name: str, number: int, extra: Sequence[str]) -> CellProblem:
     )
 
 
+LIST_COLUMNS = frozenset(
+    {"subjects", "levels", "competences", "difficulties", "formats", "preferred_mentors", "excluded_mentors"}
+)
+"""The banks' list columns, where a line break inside a cell (Alt+Enter) separates items like «;»."""
+_CONTROL_IN_LIST = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def control_message(character: str) -> str:
     return (
         f"недопустимый управляющий символ U+{ord(character):04X} (невидимый знак, часто попадает "
@@ -468,9 +675,11 @@ def control_message(character: str) -> str:
     )
 
 
-def control_character(text: str, *, free_text: bool) -> str | None:
-    """The first control character of ``text`` (a line break or tab is text in ``free_text``)."""
-    found = (_CONTROL_IN_FREE_TEXT if free_text else _CONTROL).search(text)
+def control_character(text: str, *, free_text: bool, list_cell: bool = False) -> str | None:
+    """The first control character of ``text`` (a line break or tab is text in ``free_text``; a
+    line break separates the items of a ``list_cell``)."""
+    pattern = _CONTROL_IN_FREE_TEXT if free_text else _CONTROL_IN_LIST if list_cell else _CONTROL
+    found = pattern.search(text)
     return None if found is None else found[0]
 
 
@@ -480,7 +689,7 @@ def _control_characters(
     if _CONTROL.search("".join(row.values())) is None:  # the usual row: one look at all its cells
         return
     for column, text in row.items():
-        found = control_character(text, free_text=column in FREE_TEXT)
+        found = control_character(text, free_text=column in FREE_TEXT, list_cell=column in LIST_COLUMNS)
         if found is not None:
             shown = _CONTROL.sub(lambda match: f"\\x{ord(match[0]):02x}", text)[:100]
             yield CellProblem(
