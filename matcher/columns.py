@@ -9,10 +9,15 @@ sorts every column into one of three kinds:
 - **known**: its header is the column's canonical name, its Russian alias or a common variant
   (``VARIANTS``), compared word by word after stemming, so case, punctuation, ё/е, word order
   and grammatical number do not matter («Желаемый наставник» is «Желаемые наставники»);
-- **left aside**: plainly unrelated to matching (numbering, notes, contacts, dates); the run
-  says which it left aside;
+  a header that adds to a known name only a remark in brackets or after a colon («Максимум
+  наставляемых (примечание)», «Формат (адрес проведения)») or a harmless qualifier («при
+  наличии», «на дату заполнения», «на 01.09.2024») is that column too (``_loosely``);
+- **left aside**: plainly unrelated to matching (numbering, notes, contacts, dates) and naming
+  no known column, or naming one only after an unrelated leading word («Телефон ОО», «Дата
+  согласия», «Примечание к формату»); the run says which it left aside;
 - **not recognised**: anything else is an error naming the column and the known column it most
-  resembles («Форма встреч»: возможно, «Формат»?), never dropped in silence.
+  resembles («Форма встреч»: возможно, «Формат»?), never dropped in silence; a header holding a
+  known name with other words («Стаж педагога-наставника в ОО») is refused so, never left aside.
 """
 
 from __future__ import annotations
@@ -223,8 +228,8 @@ VARIANTS: Mapping[Kind, Mapping[str, tuple[str, ...]]] = {
         "capacity": (
             "Макс. кол-во наставляемых", "Максимальное количество наставляемых",
             "Количество наставляемых", "Кол-во наставляемых", "Число наставляемых",
-            "Макс. число наставляемых", "Нагрузка",
-        ),
+            "Макс. число наставляемых",
+        ),  # not «Нагрузка»: in a school it is the teaching hours (18-36), see ``_TEACHING_LOAD``
         "max_group": (
             "Макс. размер группы", "Размер группы", "Максимальный размер группы наставляемых",
             "Max group",
@@ -311,6 +316,24 @@ _UNRELATED = frozenset(
     }
 )  # fmt: skip
 """Stems of headers that plainly hold nothing for matching: notes, contacts, dates, documents."""
+_TEACHING_LOAD = "нагрузк"
+"""«Нагрузка» in a school's table is the teaching hours, not how many mentees one would take."""
+_REMARK = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|:(.*)$")
+"""A remark on a header: in brackets, or after a colon («Формат: очно / дистанционно»)."""
+_MONTH = r"(?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*"
+_YEAR = r"(?:\s*г(?:ода?|\.)?)?"
+_QUALIFIER = re.compile(
+    r"\bна\s+(?:текущ\w*\s+)?(?:дат\w*|момент\w*|день)(?:\s+(?:заполнен|составлен|подач|анкетирован)\w*)?"
+    r"(?:\s+(?:анкет|таблиц|форм|заявк|сведени)\w*)?"
+    rf"|\bна\s+\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}{_YEAR}"
+    rf"|\bна\s+\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?{_YEAR}"
+    r"|\bпри\s+наличии\b|\bесли\s+(?:есть|имеется|имеются)\b|\bпо\s+желанию\b|\bне\s*обязательн\w*"
+)
+"""Words that qualify a header without changing what its column holds («Стаж на дату заполнения»,
+«Желаемый наставник при наличии»); «дата», «примечание» alone are not among them: «Дата
+согласия» is a date, «Примечание к формату» a note."""
+_PEOPLE = frozenset({"id", "full_name"})
+"""Columns a remark may name without the header meaning them: «Желаемые наставники (ID)»."""
 _SIMILAR_ENOUGH = 0.6
 _OTHER_BANK: Mapping[Kind, Kind] = {"mentors": "mentees", "mentees": "mentors"}
 _BANK_NAMES: Mapping[Kind, str] = {"mentors": "наставников", "mentees": "наставляемых"}
@@ -393,8 +416,36 @@ def _label(kind: Kind, parent: str, child: str) -> _Label:
         found = titles.get(header_key(text))
         if found is not None:
             return _Label(text, found[0])
+    for text in tries:
+        column = _loosely(kind, text)
+        if column is not None:
+            return _Label(text, column)
     shown = f"{parent} / {child}" if parent and child else child or parent
     return _Label(shown, None)
+
+
+@lru_cache(maxsize=4_096)
+def _loosely(kind: Kind, text: str) -> str | None:
+    """The known column a header names once its remarks and harmless qualifiers are set aside:
+    «Максимум наставляемых (примечание)», «Стаж на дату заполнения», «Желаемый наставник (при
+    наличии, примечание)». Not when a remark names another column («Идентификатор (ФИО)»)."""
+    normal = text.casefold().replace("ё", "е")
+    remarks = [
+        next(group for group in found.groups() if group is not None) for found in _REMARK.finditer(normal)
+    ]
+    core = _QUALIFIER.sub(" ", _REMARK.sub(" ", normal))
+    if core.split() == normal.split():
+        return None
+    found = _TITLES[kind].get(header_key(core))
+    if found is None:
+        return None
+    for remark in remarks:
+        key = header_key(remark)
+        for titles in (_TITLES[kind], _TITLES.get(_OTHER_BANK.get(kind, kind), {})):
+            named = titles.get(key)
+            if named is not None and named[0] != found[0] and named[0] not in _PEOPLE:
+                return None
+    return found[0]
 
 
 def _filled_parents(parents: Sequence[str], children: Sequence[str]) -> list[str]:
@@ -439,11 +490,39 @@ def _is_numbering(cells: Sequence[str]) -> bool:
     )
 
 
-def _is_unrelated(text: str) -> bool:
+def _named_columns(kind: Kind, key: frozenset[str]) -> list[str]:
+    """The known columns (of this kind's file, then of the other bank) whose names ``key`` holds,
+    the longest names first."""
+    kinds = (kind, _OTHER_BANK[kind]) if kind in _OTHER_BANK else (kind,)
+    inside = [
+        (-len(title_key), order, column)
+        for order, other in enumerate(kinds)
+        for title_key, (column, _) in _TITLES[other].items()
+        if title_key and title_key <= key
+    ]
+    named: list[str] = []
+    for _, order, column in sorted(inside):
+        alias = COLUMNS[kinds[order]][column]
+        if alias not in named:
+            named.append(alias)
+    return named
+
+
+def _is_unrelated(kind: Kind, text: str) -> bool:
+    """A header plainly holding nothing for matching. One that names a known column is so only
+    when an unrelated word leads it («Телефон ОО», «Дата согласия»): a remark after the name
+    («Стаж на дату …», «Максимум наставников примечание») may hide a column that matters."""
     key = header_key(text)
     if not key:  # «№», «#», «—»
         return True
-    return key <= _NUMBERING or bool(key & _UNRELATED)
+    if key <= _NUMBERING:
+        return True
+    if not key & _UNRELATED:
+        return False
+    if not _named_columns(kind, key):
+        return True
+    words = [word for word in _WORD.findall(text.casefold().replace("ё", "е")) if word not in _STOP_WORDS]
+    return bool(words) and _stem(words[0]) in _UNRELATED
 
 
 def _closest(kind: Kind, text: str) -> str | None:
@@ -523,9 +602,11 @@ def _sort_columns(
         elif not label.text:
             if any(position < len(cells) and cells[position] for cells in data):
                 left_aside.append(headerless(position))
-        elif _is_unrelated(label.text):
+        elif _is_unrelated(kind, label.text):
             left_aside.append(label.text)
-        elif (other := _OTHER_BANK.get(kind)) is not None and header_key(label.text) in _TITLES[other]:
+        elif (other := _OTHER_BANK.get(kind)) is not None and (
+            header_key(label.text) in _TITLES[other] or _loosely(other, label.text) is not None
+        ):
             problems.append(
                 CellProblem(
                     name,
@@ -537,8 +618,30 @@ def _sort_columns(
                 )
             )
         else:
-            closest = _closest(kind, label.text)
-            if closest is not None:
+            key = header_key(label.text)
+            named = [alias for alias in _named_columns(kind, key) if alias in COLUMNS[kind].values()]
+            closest = named[0] if named else _closest(kind, label.text)
+            advice = "переименуйте столбец или удалите его"
+            if _TEACHING_LOAD in key:
+                guess = "в школе «нагрузка» — обычно учебные часы, а не число наставляемых"
+                if kind == "mentors":
+                    advice = (
+                        "если в столбце наибольшее число наставляемых, назовите его «Максимум наставляемых», "
+                        "иначе удалите столбец"
+                    )
+                else:
+                    advice = "для подбора она не нужна, удалите столбец"
+            elif named:
+                others = ", ".join(f"«{alias}»" for alias in named[1:])
+                guess = (
+                    f"возможно, имелся в виду «{closest}»: заголовок содержит это название и другие слова"
+                    + (f" (в том числе название столбца {others})" if others else "")
+                )
+                advice = (
+                    f"если это он, назовите столбец «{closest}» (пояснение можно дать в скобках), "
+                    "иначе удалите столбец"
+                )
+            elif closest is not None:
                 guess = f"возможно, имелся в виду «{closest}»"
             elif listed:
                 guess = "похожего известного столбца нет (известные перечислены выше)"
@@ -548,19 +651,13 @@ def _sort_columns(
                     True,
                 )
             problems.append(
-                CellProblem(
-                    name,
-                    header_row,
-                    label.text,
-                    "",
-                    f"столбец не распознан — {guess}; переименуйте столбец или удалите его",
-                )
+                CellProblem(name, header_row, label.text, "", f"столбец не распознан — {guess}; {advice}")
             )
     problems.extend(
         CellProblem(
             name,
             0,
-            column,
+            "",  # the file's problem, not a column's: the message names the column in Russian
             "",
             f"нет обязательного столбца «{COLUMNS[kind][column]}»; столбцы файла: "
             + ", ".join(f"«{label.text}»" for label in labels if label.text),

@@ -94,7 +94,7 @@ def test_bad_input_prints_every_problem_and_writes_nothing(
     assert code == EXIT_INPUT
     err = capsys.readouterr().err
     assert "mentors.csv, строка 2, столбец «consent», значение «может быть»" in err
-    assert "mentees.csv" in err and "difficulties" in err
+    assert "mentees.csv" in err and "«Затруднения»" in err
     assert not out.exists()
     assert not any("mentor-match" in p.name for p in tmp_path.iterdir())
 
