@@ -255,7 +255,7 @@ def import_bank(
     the file does not hold are ``absent``: kept, and named in the answer; with ``replace`` they are
     erased in the same transaction (``removed``), unless one of them is in a running program
     (``Conflict``, nothing written)."""
-    table = read_table(data, name=filename, kind=kind)
+    table = read_table(data, name=filename, kind=kind, keep_cell_problems=True)
     people: Sequence[Person]
     if kind == "mentors":
         people, fields = validate_mentors(table, taxonomy).mentors, MENTOR_FIELDS

@@ -128,12 +128,30 @@ class RawTable:
     left_aside: tuple[str, ...] = ()  # headers as written of the columns not read (unrelated)
     header_rows: tuple[int, ...] = (1,)
     sheet: str = ""  # the workbook's sheet read ("" for delimited text)
+    problems: tuple[CellProblem, ...] = ()
+    """Problems of single cells or rows found while reading (a control character, a formula
+    without a stored result, a row wider than the header), when ``read_table`` keeps them for the
+    validation to report with its own (``keep_cell_problems``): every problem of a file at once."""
 
 
 def read_table(
-    source: Path | bytes, *, name: str | None = None, kind: Kind, limits: ReadingLimits = LIMITS
+    source: Path | bytes,
+    *,
+    name: str | None = None,
+    kind: Kind,
+    limits: ReadingLimits = LIMITS,
+    keep_cell_problems: bool = False,
 ) -> RawTable:
-    """The file's recognised columns and non-empty rows; ``name`` is how the curator knows the file."""
+    """The file's recognised columns and non-empty rows; ``name`` is how the curator knows the file.
+    Problems of single cells are raised, or with ``keep_cell_problems`` kept in the table
+    (``RawTable.problems``) for its validation to report with its own."""
+    table = _read(source, name, kind, limits)
+    if table.problems and not keep_cell_problems:
+        raise InputError(list(table.problems))
+    return table
+
+
+def _read(source: Path | bytes, name: str | None, kind: Kind, limits: ReadingLimits) -> RawTable:
     if name is None:
         if isinstance(source, bytes):
             raise ValueError("name is required when reading bytes")
@@ -617,8 +635,6 @@ def _table(
         problems.extend(_control_characters(name, number, row, layout.headers))
         rows.append(row)
         row_numbers.append(number)
-    if problems:
-        raise InputError(problems)
     return RawTable(
         file=name,
         headers=layout.headers,
@@ -626,6 +642,7 @@ def _table(
         row_numbers=row_numbers,
         left_aside=layout.left_aside + tuple(headerless(position) for position in sorted(beyond)),
         header_rows=layout.header_rows,
+        problems=tuple(problems),
     )
 
 

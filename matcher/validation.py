@@ -399,7 +399,7 @@ def _plain(model: type[_Domain], row: BaseModel) -> _Domain:
 def _validate_rows(table: RawTable, row_model: type[_Row], taxonomy: Taxonomy) -> list[_Row]:
     context = {"taxonomy": taxonomy}
     valid: list[_Row] = []
-    problems: list[CellProblem] = []
+    problems: list[CellProblem] = list(table.problems)  # found while reading, reported with these
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
         # Empty cells are left out, so the domain model's defaults and «required» apply to them.
         filled = {column: text for column, text in cells.items() if text}
@@ -512,13 +512,15 @@ def load_banks(
     problems: list[CellProblem] = []
 
     def mentor_bank() -> MentorBank:
-        table = read_table(mentors_path, kind="mentors")
+        table = read_table(mentors_path, kind="mentors", keep_cell_problems=True)
         if mentor_texts_read is not None:
             mentor_texts_read([cells.get("about", "") for cells in table.rows])
         return validate_mentors(table, taxonomy)
 
     mentors = _attempt(mentor_bank, problems)
-    mentee_table = _attempt(lambda: read_table(mentees_path, kind="mentees"), problems)
+    mentee_table = _attempt(
+        lambda: read_table(mentees_path, kind="mentees", keep_cell_problems=True), problems
+    )
     mentees = (
         None
         if mentee_table is None

@@ -285,6 +285,28 @@ def test_other_control_characters_in_list_cells_are_still_refused(tmp_path: Path
     ]
 
 
+def test_control_characters_are_reported_with_the_files_other_problems(
+    tmp_path: Path, taxonomy: Taxonomy
+) -> None:
+    """Every problem of a file at once: a control character found while reading does not hide the
+    problems of the other rows, from the command's ``load_banks`` as from the service's import."""
+    mentors = mentors_file(tmp_path, mentor("ИКТ\x07"), mentor("ИКТ", consent="может быть", person="m2"))
+    mentees = mentees_file(tmp_path, mentee("урок\x07"), mentee("неизвестное", person="e2"))
+    with pytest.raises(InputError) as caught:
+        load_banks(mentors, mentees, taxonomy)
+    assert [(Path(p.file).name, p.row, p.column) for p in caught.value.problems] == [
+        ("наставники.csv", 2, "Компетенции"),
+        ("наставники.csv", 3, "Согласие"),
+        ("наставляемые.csv", 2, "Затруднения"),
+        ("наставляемые.csv", 3, "Затруднения"),
+    ]
+    assert len(refused(mentors, taxonomy, "mentors")) == 1  # ``read_table`` alone still raises at once
+    kept = read_table(mentors, kind="mentors", keep_cell_problems=True)
+    with pytest.raises(InputError) as caught:
+        validate_mentors(kept, taxonomy)
+    assert [p.row for p in caught.value.problems] == [2, 3]
+
+
 def test_a_line_break_in_a_single_value_cell_is_still_refused(tmp_path: Path) -> None:
     path = mentors_file(tmp_path, mentor("ИКТ", consent="да\nнет"))
 
