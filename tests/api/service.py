@@ -235,3 +235,18 @@ def proposals(client: httpx.Client, run_id: int) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
+
+
+def agree(client: httpx.Client, proposal: dict[str, Any]) -> None:
+    """The council approves ``proposal`` and both participants agree, version by version."""
+    version = proposal["version"]
+    for path, body in (
+        ("decision", {"decision": "approve"}),
+        ("consent", {"party": "mentee", "agree": True}),
+        ("consent", {"party": "mentor", "agree": True}),
+    ):
+        response = client.post(
+            f"/api/v1/proposals/{proposal['id']}/{path}", json={**body, "version": version}
+        )
+        assert response.status_code == 200, response.text
+        version += 1

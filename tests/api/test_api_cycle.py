@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from matcher.cli import main
-from tests.api.service import Service, full_names, import_banks, proposals, run_to_end, upload
+from tests.api.service import Service, agree, full_names, import_banks, proposals, run_to_end, upload
 from tests.api.test_api_municipal import C, _school_3
-from tests.api.test_api_programs import _agree
 
 
 def test_a_cycle_closes_finished_programs_and_places_the_rest_remotely(service: Service) -> None:
@@ -22,7 +21,7 @@ def test_a_cycle_closes_finished_programs_and_places_the_rest_remotely(service: 
     curator = service.user("curator", "school-1")
     last_year = run_to_end(curator, {"scope": "institution"})
     pair = next(p for p in proposals(curator, last_year["id"]) if not p["group_id"])
-    _agree(curator, pair)
+    agree(curator, pair)
     body = {"proposal_id": pair["id"], "start": "2025-10-01", "months": 6}
     assert curator.post("/api/v1/programs", json=body).status_code == 201
     assert service.user("curator", C).post("/api/v1/cycles", json={"year": "2026/27"}).status_code == 403
@@ -75,7 +74,7 @@ def test_a_mentor_after_the_limit_of_heavy_years_takes_no_new_mentee(service: Se
     curator = service.user("curator", "school-1")
     last_year = run_to_end(curator, {"scope": "institution"})
     pair = next(p for p in proposals(curator, last_year["id"]) if not p["group_id"])
-    _agree(curator, pair)
+    agree(curator, pair)
     body = {"proposal_id": pair["id"], "start": "2025-10-01", "months": 6}
     assert curator.post("/api/v1/programs", json=body).status_code == 201
     busy = pair["mentor_id"]

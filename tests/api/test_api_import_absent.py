@@ -9,7 +9,16 @@ from typing import Any
 
 import httpx
 
-from tests.api.service import Service, bank_csv, bank_rows, full_names, import_banks, proposals, run_to_end
+from tests.api.service import (
+    Service,
+    agree,
+    bank_csv,
+    bank_rows,
+    full_names,
+    import_banks,
+    proposals,
+    run_to_end,
+)
 
 SCHOOL, OTHER = "school-1", "school-2"
 LEFT = ["M-05", "M-06", "M-07"]
@@ -106,20 +115,6 @@ def test_replace_erases_the_absent_of_the_files_institutions_only(service: Servi
     assert municipal.get("/api/v1/mentors").json()["total"] == 5
 
 
-def _agree(client: httpx.Client, proposal: dict[str, Any]) -> None:
-    version = proposal["version"]
-    for path, body in (
-        ("decision", {"decision": "approve"}),
-        ("consent", {"party": "mentee", "agree": True}),
-        ("consent", {"party": "mentor", "agree": True}),
-    ):
-        response = client.post(
-            f"/api/v1/proposals/{proposal['id']}/{path}", json={**body, "version": version}
-        )
-        assert response.status_code == 200, response.text
-        version += 1
-
-
 def test_replace_refuses_to_erase_people_in_a_running_program_and_writes_nothing(service: Service) -> None:
     import_banks(service.user("municipal"))
     curator = service.user("curator", SCHOOL)
@@ -127,7 +122,7 @@ def test_replace_refuses_to_erase_people_in_a_running_program_and_writes_nothing
     assert run["status"] == "done", run["error"]
     pairs = [p for p in proposals(curator, run["id"]) if not p["group_id"]]
     first, second = pairs[0], pairs[1]
-    _agree(curator, first)
+    agree(curator, first)
     body = {"proposal_id": first["id"], "start": "2026-09-15", "months": 9}
     assert curator.post("/api/v1/programs", json=body).status_code == 201
     in_program, proposed = first["mentee_id"], second["mentee_id"]

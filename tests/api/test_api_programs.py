@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.api.service import Service, bank_rows, import_banks, proposals, run_to_end, wait_for_run
+from tests.api.service import Service, agree, bank_rows, import_banks, proposals, run_to_end, wait_for_run
 
 A, B = "school-1", "school-2"
 
@@ -17,20 +16,6 @@ A, B = "school-1", "school-2"
 def _capacities() -> dict[str, int]:
     header, rows = bank_rows("mentors")
     return {row[0]: int(row[header.index("Максимум наставляемых")]) for row in rows}
-
-
-def _agree(client: httpx.Client, proposal: dict[str, Any]) -> None:
-    version = proposal["version"]
-    for path, body in (
-        ("decision", {"decision": "approve"}),
-        ("consent", {"party": "mentee", "agree": True}),
-        ("consent", {"party": "mentor", "agree": True}),
-    ):
-        response = client.post(
-            f"/api/v1/proposals/{proposal['id']}/{path}", json={**body, "version": version}
-        )
-        assert response.status_code == 200, response.text
-        version += 1
 
 
 @pytest.fixture
@@ -48,7 +33,7 @@ def test_an_agreed_pair_becomes_a_program_that_occupies_its_mentor(school: dict[
     body = {"proposal_id": first["id"], "start": "2026-09-15", "months": 9}
     refused = curator.post("/api/v1/programs", json=body)
     assert refused.status_code == 409 and "одобренной" in refused.json()["detail"]
-    _agree(curator, first)
+    agree(curator, first)
     assert curator.post("/api/v1/programs", json={**body, "months": 13}).status_code == 422
     created = curator.post("/api/v1/programs", json=body)
     assert created.status_code == 201, created.text
@@ -76,7 +61,7 @@ def test_extension_completion_and_early_end_follow_the_regulations(school: dict[
     curator = school["curator"]
     opened = []
     for pair in school["pairs"][:2]:
-        _agree(curator, pair)
+        agree(curator, pair)
         body = {"proposal_id": pair["id"], "start": "2026-09-01", "months": 6}
         opened.append(curator.post("/api/v1/programs", json=body).json())
     first, second = opened
@@ -106,7 +91,7 @@ def test_replacing_the_mentor_rematches_that_mentee_alone_never_with_the_same_me
     school: dict[str, Any],
 ) -> None:
     curator, pair = school["curator"], school["pairs"][0]
-    _agree(curator, pair)
+    agree(curator, pair)
     program = curator.post(
         "/api/v1/programs", json={"proposal_id": pair["id"], "start": "2026-09-01", "months": 9}
     ).json()
@@ -136,7 +121,7 @@ def test_a_run_started_by_hand_rests_the_mentors_of_the_service_rule(school: dic
     service, curator, first = school["service"], school["curator"], school["pairs"][0]
     this_year = date.today().year if date.today().month >= 9 else date.today().year - 1
     last_year = date(this_year - 1, 9, 15)
-    _agree(curator, first)
+    agree(curator, first)
     opened = curator.post(
         "/api/v1/programs", json={"proposal_id": first["id"], "start": str(last_year), "months": 3}
     )
