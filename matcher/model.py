@@ -71,6 +71,8 @@ class MentorBank:
     source: str = ""
     left_aside: tuple[str, ...] = ()
     """Headers of the file's columns that were not read (plainly unrelated to matching)."""
+    notices: tuple[str, ...] = ()
+    """What reading the file found worth telling the curator (Russian): the sheet it read."""
 
     def __len__(self) -> int:
         return len(self.mentors)
@@ -82,6 +84,8 @@ class MenteeBank:
     source: str = ""
     left_aside: tuple[str, ...] = ()
     """Headers of the file's columns that were not read (plainly unrelated to matching)."""
+    notices: tuple[str, ...] = ()
+    """What reading the file found worth telling the curator (Russian): the sheet it read."""
 
     def __len__(self) -> int:
         return len(self.mentees)

@@ -533,7 +533,7 @@ def run_files(
     for bank in (mentor_bank, mentee_bank):
         if bank.left_aside:
             result.summary.left_aside[bank.source] = list(bank.left_aside)
-    result.summary.notices[:0] = respelled_ru(respelled)
+    result.summary.notices[:0] = [*mentor_bank.notices, *mentee_bank.notices, *respelled_ru(respelled)]
 
     def settled() -> MatchResult:
         return replace(unsettled.settle(), institutions=institutions)

@@ -128,6 +128,8 @@ class RawTable:
     left_aside: tuple[str, ...] = ()  # headers as written of the columns not read (unrelated)
     header_rows: tuple[int, ...] = (1,)
     sheet: str = ""  # the workbook's sheet read ("" for delimited text)
+    passed_over: str = ""
+    """The first visible sheet, when it had no header row and the table was read from another."""
     problems: tuple[CellProblem, ...] = ()
     """Problems of single cells or rows found while reading (a control character, a formula
     without a stored result, a row wider than the header), when ``read_table`` keeps them for the
@@ -380,7 +382,7 @@ def _read_workbook(
     except (InvalidFileException, *_XLSX_ERRORS):
         raise _file_error(name, _BROKEN) from None
     try:
-        sheet = _table_sheet(workbook, name, kind, limits)
+        sheet, passed_over = _table_sheet(workbook, name, kind, limits)
         title = str(sheet.title)
         several = len(getattr(workbook, "sheetnames")) > 1  # noqa: B009 - untyped openpyxl
         label = f"{name}, лист «{title}»" if several else name
@@ -391,7 +393,7 @@ def _read_workbook(
         table = _table(grid, numbers, label, kind, delimited=False, sheet=None if several else title)
     except InputError as error:
         raise InputError([_header_missing_on(problem, title) for problem in error.problems]) from None
-    return replace(table, sheet=title)
+    return replace(table, sheet=title, passed_over=passed_over)
 
 
 def _header_missing_on(problem: CellProblem, title: str) -> CellProblem:
@@ -401,8 +403,9 @@ def _header_missing_on(problem: CellProblem, title: str) -> CellProblem:
     return replace(problem, message_ru=f"на листе «{title}» {problem.message_ru}")
 
 
-def _table_sheet(workbook: object, name: str, kind: Kind, limits: ReadingLimits) -> Any:
-    """The first visible sheet, or, when it has no header row, the one other visible sheet that has."""
+def _table_sheet(workbook: object, name: str, kind: Kind, limits: ReadingLimits) -> tuple[Any, str]:
+    """The first visible sheet, or, when it has no header row, the one other visible sheet that
+    has (and the title of the first, passed over)."""
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     sheets = [
@@ -415,10 +418,10 @@ def _table_sheet(workbook: object, name: str, kind: Kind, limits: ReadingLimits)
         raise _file_error(name, "в книге нет ни одного видимого листа с таблицей")
     first = visible[0]
     if len(visible) == 1 or _has_header(first, name, kind, limits):
-        return first
+        return first, ""
     found = [sheet for sheet in visible[1:] if _has_header(sheet, name, kind, limits)]
     if len(found) == 1:
-        return found[0]
+        return found[0], str(first.title)
     if found:
         raise _file_error(
             name,

@@ -379,14 +379,24 @@ def validate_mentors(table: RawTable, taxonomy: Taxonomy) -> MentorBank:
     """The mentors of ``table`` in row order, or an ``InputError`` with every problem of the file."""
     rows = _validate_rows(table, _MentorRow, taxonomy)
     mentors = (_plain(Mentor, row) for row in rows)
-    return MentorBank(tuple(mentors), source=table.file, left_aside=table.left_aside)
+    return MentorBank(tuple(mentors), source=table.file, left_aside=table.left_aside, notices=_notices(table))
 
 
 def validate_mentees(table: RawTable, taxonomy: Taxonomy) -> MenteeBank:
     """The mentees of ``table`` in row order, or an ``InputError`` with every problem of the file."""
     rows = _validate_rows(table, _MenteeRow, taxonomy)
     mentees = (_plain(Mentee, row) for row in rows)
-    return MenteeBank(tuple(mentees), source=table.file, left_aside=table.left_aside)
+    return MenteeBank(tuple(mentees), source=table.file, left_aside=table.left_aside, notices=_notices(table))
+
+
+def _notices(table: RawTable) -> tuple[str, ...]:
+    """What reading ``table`` found worth telling the curator: the sheet read, when it was not
+    the first (whose problems name it already)."""
+    if not table.passed_over:
+        return ()
+    return (
+        f"{table.file} — прочитан этот лист: на первом листе «{table.passed_over}» нет строки заголовков",
+    )
 
 
 def _plain(model: type[_Domain], row: BaseModel) -> _Domain:

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from matcher.errors import CellProblem, InputError
+from matcher.options import Options
 from matcher.reading import ReadingLimits, read_table
 
 HEADER = ["Идентификатор", "ФИО", "Образовательная организация", "Стаж", "Компетенции", "Согласие"]
@@ -280,3 +281,21 @@ def test_a_file_locked_by_excel_on_windows(tmp_path: Path, monkeypatch: pytest.M
     [problem] = problems_of(path)
 
     assert "файл занят другой программой (например, открыт в Excel)" in problem.message_ru
+
+
+def test_a_run_says_which_sheet_it_read_when_it_was_not_the_first(tmp_path: Path) -> None:
+    from matcher.pipeline import run_files
+
+    mentors = book(
+        tmp_path / "наставники.xlsx", ("Инструкция", NOTE, "visible"), ("Наставники", TABLE, "visible")
+    )
+    mentees = tmp_path / "наставляемые.csv"
+    mentees.write_text(
+        "Идентификатор,ФИО,Образовательная организация,Затруднения,Согласие\nn1,Сидорова Анна,СОШ-5,ict,да\n",
+        encoding="utf-8",
+    )
+    result = run_files(mentors, mentees, tmp_path / "out", options=Options(robustness=False))
+    assert result.summary.notices == [
+        "наставники.xlsx, лист «Наставники» — прочитан этот лист: на первом листе «Инструкция» нет строки "
+        "заголовков"
+    ]
