@@ -69,11 +69,12 @@ _DEGREE_WORDS: Mapping[str, int] = {
     **dict.fromkeys(word_stems("высокий острое сильное"), 3),
 }
 """The levels' and severities' names (``Mentor.competences``, ``Mentee.difficulties``)."""
-_DEGREE_NOUNS = frozenset(word_stems("уровень степень"))
+_DEGREE_NOUNS = frozenset(word_stems("уровень степень балл балла баллов"))
 _DEFAULT_DEGREE = 2
 _DASHED_DEGREE = re.compile(r"(?P<term>.*?\S)\s*[-–—]\s*(?P<degree>[^-–—]+?)\s*")
 _BRACKETED_DEGREE = re.compile(r"(?P<term>.*?\S)\s*\((?P<degree>[^()]*)\)\s*")
 _DIGITS = re.compile(r"\s*\d+\s*")
+_NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
 _LINE_BREAKS_OR_SEMICOLONS = re.compile(r"[;\r\n]")
 _LINE_BREAK = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
 _WHOLE_NUMBER = re.compile(r"(\d{1,6})(?:[.,]0*)?")
@@ -203,11 +204,13 @@ def _consent_in_words(text: str) -> bool | None:
 
 @lru_cache(maxsize=4096)
 def _degree(text: str) -> int | None:
-    """1, 2 or 3, as a digit or by name («высокий», «острое», «базовый уровень»); else None."""
-    found = _DEGREES.get(text.strip())
+    """1, 2 or 3, as a digit or by name («высокий», «острое», «базовый уровень»), also both
+    («3 (высокий)») and with its noun («уровень 3», «3 балла»); else None."""
+    found = _DEGREES.get(text.strip().rstrip("."))
     if found is None:
         words = [stem for stem in word_stems(text) if stem not in _DEGREE_NOUNS]
-        found = _DEGREE_WORDS.get(words[0]) if len(words) == 1 else None
+        named = {_DEGREES.get(word) or _DEGREE_WORDS.get(word) for word in words}
+        found = named.pop() if len(named) == 1 else None
     return found
 
 
@@ -217,12 +220,15 @@ def _term_and_degree(item: str) -> tuple[str, str | None]:
     after a dash («ИКТ - 3», «ИКТ — высокий») or in brackets («ИКТ (3)»). A dash or brackets
     followed by anything but a degree (or a number) belong to the term («учебно-методический»,
     «Взаимодействие с родителями (законными представителями)»)."""
+    item = _NUMBERED.sub("", item)  # «1. Организация урока»: a numbered list in a cell
     term, colon, degree = item.partition(":")
     if colon:
         return term, degree
-    for pattern in (_BRACKETED_DEGREE, _DASHED_DEGREE):
+    for pattern in (_DASHED_DEGREE, _BRACKETED_DEGREE):  # «ИКТ – 2 (средний)»: the dash first
         found = pattern.fullmatch(item)
-        if found and (_degree(found["degree"]) is not None or _DIGITS.fullmatch(found["degree"])):
+        if found is None or found["term"].count("(") != found["term"].count(")"):
+            continue  # «ИКТ (3 - высокий)»: the dash is inside the brackets
+        if _degree(found["degree"]) is not None or _DIGITS.fullmatch(found["degree"]):
             return found["term"], found["degree"]
     return item, None
 

@@ -137,6 +137,27 @@ def test_phrases_whose_every_word_is_understood_still_resolve(
     assert mentors.mentors[0].competences == mentees.mentees[0].difficulties == expected
 
 
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [  # the words a school's papers use for its pupils and for teaching frame an item, naming no other
+        ("работа с родителями обучающихся", {"parents": 2}),
+        ("Работа с родителями (законными представителями) - 3", {"parents": 3}),
+        ("подготовка обучающихся к ОГЭ", {"assessment": 2}),
+        ("Обучение детей с ОВЗ", {"inclusion": 2}),
+        ("Оценивание образовательных результатов", {"assessment": 2}),
+        ("Методика обучения", {"methods": 2}),
+    ],
+)
+def test_school_wording_around_an_item_is_understood(
+    tmp_path: Path, taxonomy: Taxonomy, cell: str, expected: dict[str, int]
+) -> None:
+    [read] = validate_mentees(
+        read_table(mentees_file(tmp_path, mentee(cell)), kind="mentees"), taxonomy
+    ).mentees
+
+    assert read.difficulties == expected
+
+
 # --- 2. the degree after a dash, in brackets or by name ------------------------------------------
 
 
@@ -153,6 +174,14 @@ def test_phrases_whose_every_word_is_understood_still_resolve(
         ("методика — базовый; ИКТ (уверенный)", {"methods": 1, "ict": 2}),
         ("психолого-педагогическое сопровождение - 1", {"psychology": 1}),
         ("Взаимодействие с родителями (законными представителями) (3)", {"parents": 3}),
+        ("ИКТ: уровень 3", {"ict": 3}),
+        ("ИКТ (уровень 3)", {"ict": 3}),
+        ("ИКТ – 3 уровень", {"ict": 3}),
+        ("ИКТ – 2 (средний)", {"ict": 2}),
+        ("ИКТ (3 - высокий)", {"ict": 3}),
+        ("ИКТ: 3.", {"ict": 3}),
+        ("ИКТ: 3 балла", {"ict": 3}),
+        ("1. Организация урока: 3\n2. Работа с родителями", {"lesson": 3, "parents": 2}),
     ],
 )
 def test_a_mentors_level_after_a_dash_or_in_brackets(
