@@ -50,12 +50,19 @@ _FORMATS: Mapping[str, frozenset[MeetingFormat]] = {
             "очно-дистанционное",
             "оба",
             "both",
+            "гибридный",
+            "гибридная",
+            "гибридное",
         ),
         _IN_PERSON | _REMOTE,
     ),
 }
-_FORMAT_SEPARATORS = re.compile(r"[,/]")
-"""Inside a formats cell «очно, дистанционно» and «очно/дистанционно» list two formats too."""
+_FORMAT_SEPARATORS = re.compile(r",|/|\s+и\s+|\s+или\s+")
+"""Inside a formats cell «очно, дистанционно», «очно/дистанционно», «очно и дистанционно» and
+«очно или дистанционно» list two formats too."""
+_FORMAT_WORDS = re.compile(r"\s*\bформат\w*\b\s*|\s*\((?:онлайн|online)\)")
+"""«смешанный формат», «дистанционно (онлайн)»: the word «формат» and «(онлайн)» after
+«дистанционно» add nothing."""
 _CONSENT: Mapping[str, bool] = {
     **dict.fromkeys(("да", "yes", "1", "true", "y", "д", "+", "истина"), True),
     **dict.fromkeys(("нет", "no", "0", "false", "n", "н", "-", "ложь"), False),
@@ -165,7 +172,7 @@ def _levels(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def _formats(text: str) -> frozenset[MeetingFormat]:
     items = [part.strip() for item in _items(text) for part in _FORMAT_SEPARATORS.split(item)]
-    chosen = {item: _FORMATS.get(normalise_term(item)) for item in items if item}
+    chosen = {item: _FORMATS.get(normalise_term(_FORMAT_WORDS.sub(" ", item))) for item in items if item}
     unknown = [item for item, formats in chosen.items() if formats is None]
     if unknown:
         raise _cell_error(

@@ -353,6 +353,26 @@ def test_a_line_break_in_a_single_value_cell_is_still_refused(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
+        ("очно и дистанционно", BOTH),
+        ("очно или дистанционно", BOTH),
+        ("смешанный формат", BOTH),
+        ("гибридный", BOTH),
+        ("дистанционно (онлайн)", frozenset({MeetingFormat.REMOTE})),
+    ],
+)
+def test_formats_written_in_words(
+    tmp_path: Path, taxonomy: Taxonomy, cell: str, expected: frozenset[MeetingFormat]
+) -> None:
+    [read] = validate_mentees(
+        read_table(mentees_file(tmp_path, mentee("ИКТ", formats=cell)), kind="mentees"), taxonomy
+    ).mentees
+
+    assert read.formats == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
         ("очная", {MeetingFormat.IN_PERSON}),
         ("Очное", {MeetingFormat.IN_PERSON}),
         ("дистанционная", {MeetingFormat.REMOTE}),

@@ -242,3 +242,23 @@ def test_a_mentors_column_with_a_remark_in_the_mentees_file_says_which_bank(tmp_
 
     assert headers_of(caught.value.problems) == ["Компетенции (коды)"]
     assert "это столбец базы наставников" in caught.value.problems[0].message_ru
+
+
+def test_common_headers_of_consent_and_difficulties_are_read(tmp_path: Path) -> None:
+    from matcher.reading import read_table
+
+    mentors = tmp_path / "наставники.csv"
+    mentors.write_text(
+        "Идентификатор,ФИО наставника,Образовательная организация,Компетенции,Согласие наставника\n"
+        "m1,Иванова Анна,СОШ-1,ИКТ,да\n",
+        encoding="utf-8",
+    )
+    mentees = tmp_path / "наставляемые.csv"
+    mentees.write_text(
+        "Идентификатор,ФИО,Образовательная организация,Выявленные затруднения,"
+        "Согласие на участие в программе наставничества\n"
+        "e1,Петров Олег,СОШ-1,ИКТ,да\n",
+        encoding="utf-8",
+    )
+    assert set(read_table(mentors, kind="mentors").headers) >= {"consent", "competences"}
+    assert set(read_table(mentees, kind="mentees").headers) >= {"consent", "difficulties"}
