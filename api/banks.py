@@ -239,6 +239,36 @@ def _running_refusal(kind: Kind, busy: Sequence[MentorRow | MenteeRow]) -> Confl
     )
 
 
+def _write(
+    session: Session,
+    table: type[repository.Person],
+    records: list[dict[str, Any]],
+    *,
+    caller: Caller,
+    replace: bool,
+) -> tuple[repository.Upserted, list[Left]]:
+    """The import's writes, uncommitted, and the stored people of the file's institutions that
+    the file leaves out: with ``replace`` erased, unless one is in a running program."""
+    institutions = {record["institution"] for record in records}
+    present = {(record["institution"], record["id"]) for record in records}
+    absent = repository.absent_people(session, table, institutions=institutions, present=present)
+    kind: Kind = "mentors" if table is MentorRow else "mentees"
+    if replace and absent:
+        running = program_records.people_in_running_programs(
+            session, mentors=kind == "mentors", institutions=institutions
+        )
+        busy = [row for row in absent if (row.institution, row.id) in running]
+        if busy:
+            raise _running_refusal(kind, busy)
+    done = repository.upsert_people(
+        session, table, records, caller=caller, absent=absent, removed=replace, commit=False
+    )
+    if replace:
+        for row in absent:
+            erasure.erase_row(session, row, caller=caller, reason="import")
+    return done, [Left(row.id, row.institution, row.full_name) for row in absent]
+
+
 def import_bank(
     session: Session,
     kind: Kind,
@@ -268,39 +298,12 @@ def import_bank(
     problems += _storage_problems(records, table.file, _row_numbers(table), table.headers)
     if problems:
         raise InputError(sorted(problems, key=lambda problem: problem.row))
-    institutions = {record["institution"] for record in records}
-    present = {(record["institution"], record["id"]) for record in records}
-    absent: Sequence[MentorRow | MenteeRow]
     if kind == "mentors":
-        absent = repository.absent_people(session, MentorRow, institutions=institutions, present=present)
+        done, left = _write(session, MentorRow, records, caller=caller, replace=replace)
     else:
-        absent = repository.absent_people(session, MenteeRow, institutions=institutions, present=present)
-    if replace and absent:
-        running = program_records.people_in_running_programs(
-            session, mentors=kind == "mentors", institutions=institutions
-        )
-        busy = [row for row in absent if (row.institution, row.id) in running]
-        if busy:
-            raise _running_refusal(kind, busy)
-    left = [Left(row.id, row.institution, row.full_name) for row in absent]
-    if kind == "mentors":
-        mentor_rows = [row for row in absent if isinstance(row, MentorRow)]
-        done = repository.upsert_people(
-            session, MentorRow, records, caller=caller, absent=mentor_rows, removed=replace, commit=False
-        )
-    else:
-        mentee_rows = [row for row in absent if isinstance(row, MenteeRow)]
-        done = repository.upsert_people(
-            session, MenteeRow, records, caller=caller, absent=mentee_rows, removed=replace, commit=False
-        )
-    if replace:
-        for row in absent:
-            if isinstance(row, MentorRow):
-                erasure.erase_row(session, row, caller=caller, reason="import")
-            else:
-                erasure.erase_row(session, row, caller=caller, reason="import")
+        done, left = _write(session, MenteeRow, records, caller=caller, replace=replace)
     session.commit()
-    if replace and absent:
+    if replace and left:
         erasure.checkpoint(session)
     return Imported(
         file=table.file,
