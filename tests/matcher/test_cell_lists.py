@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook
 
 from matcher.errors import CellProblem, InputError
-from matcher.model import MeetingFormat
+from matcher.model import MeetingFormat, Mentee, Mentor
 from matcher.reading import read_table
 from matcher.taxonomy import Taxonomy
 from matcher.validation import load_banks, validate_mentees, validate_mentors
@@ -49,6 +49,16 @@ def mentee(
     difficulties: str, formats: str = "очно", consent: str = "да", person: str = "e1"
 ) -> tuple[str, ...]:
     return (person, "Петров Олег Ильич", "СОШ-1", difficulties, formats, consent)
+
+
+def read_mentor(tmp_path: Path, taxonomy: Taxonomy, row: Sequence[str]) -> Mentor:
+    [read] = validate_mentors(read_table(mentors_file(tmp_path, row), kind="mentors"), taxonomy).mentors
+    return read
+
+
+def read_mentee(tmp_path: Path, taxonomy: Taxonomy, row: Sequence[str]) -> Mentee:
+    [read] = validate_mentees(read_table(mentees_file(tmp_path, row), kind="mentees"), taxonomy).mentees
+    return read
 
 
 def refused(path: Path, taxonomy: Taxonomy, kind: str = "mentees") -> list[CellProblem]:
@@ -151,9 +161,7 @@ def test_phrases_whose_every_word_is_understood_still_resolve(
 def test_school_wording_around_an_item_is_understood(
     tmp_path: Path, taxonomy: Taxonomy, cell: str, expected: dict[str, int]
 ) -> None:
-    [read] = validate_mentees(
-        read_table(mentees_file(tmp_path, mentee(cell)), kind="mentees"), taxonomy
-    ).mentees
+    read = read_mentee(tmp_path, taxonomy, mentee(cell))
 
     assert read.difficulties == expected
 
@@ -187,9 +195,7 @@ def test_school_wording_around_an_item_is_understood(
 def test_a_mentors_level_after_a_dash_or_in_brackets(
     tmp_path: Path, taxonomy: Taxonomy, cell: str, expected: dict[str, int]
 ) -> None:
-    [read] = validate_mentors(
-        read_table(mentors_file(tmp_path, mentor(cell)), kind="mentors"), taxonomy
-    ).mentors
+    read = read_mentor(tmp_path, taxonomy, mentor(cell))
 
     assert read.competences == expected
 
@@ -205,9 +211,7 @@ def test_a_mentors_level_after_a_dash_or_in_brackets(
 def test_a_mentees_severity_by_name(
     tmp_path: Path, taxonomy: Taxonomy, cell: str, expected: dict[str, int]
 ) -> None:
-    [read] = validate_mentees(
-        read_table(mentees_file(tmp_path, mentee(cell)), kind="mentees"), taxonomy
-    ).mentees
+    read = read_mentee(tmp_path, taxonomy, mentee(cell))
 
     assert read.difficulties == expected
 
@@ -296,9 +300,7 @@ def test_line_breaks_in_a_csv_list_cell_and_a_refusal_on_one_line(tmp_path: Path
     assert (problem.row, problem.column, problem.value) == (3, "Компетенции", "ИКТ ⏎ выгорание")
     assert problem.message_ru.startswith("неизвестная компетенция «выгорание»")
     assert caught.value.render_ru().count("\n") == 1
-    [read] = validate_mentors(
-        read_table(mentors_file(tmp_path, mentor("methods:3\r\nict:2\nparents:1")), kind="mentors"), taxonomy
-    ).mentors
+    read = read_mentor(tmp_path, taxonomy, mentor("methods:3\r\nict:2\nparents:1"))
     assert read.competences == {"methods": 3, "ict": 2, "parents": 1}
 
 
@@ -353,26 +355,6 @@ def test_a_line_break_in_a_single_value_cell_is_still_refused(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
-        ("очно и дистанционно", BOTH),
-        ("очно или дистанционно", BOTH),
-        ("смешанный формат", BOTH),
-        ("гибридный", BOTH),
-        ("дистанционно (онлайн)", frozenset({MeetingFormat.REMOTE})),
-    ],
-)
-def test_formats_written_in_words(
-    tmp_path: Path, taxonomy: Taxonomy, cell: str, expected: frozenset[MeetingFormat]
-) -> None:
-    [read] = validate_mentees(
-        read_table(mentees_file(tmp_path, mentee("ИКТ", formats=cell)), kind="mentees"), taxonomy
-    ).mentees
-
-    assert read.formats == expected
-
-
-@pytest.mark.parametrize(
-    ("cell", "expected"),
-    [
         ("очная", {MeetingFormat.IN_PERSON}),
         ("Очное", {MeetingFormat.IN_PERSON}),
         ("дистанционная", {MeetingFormat.REMOTE}),
@@ -381,6 +363,11 @@ def test_formats_written_in_words(
         ("Очно-дистанционная", BOTH),
         ("очно, дистанционно", BOTH),
         ("очно/дистанционно", BOTH),
+        ("очно и дистанционно", BOTH),
+        ("очно или дистанционно", BOTH),
+        ("смешанный формат", BOTH),
+        ("гибридный", BOTH),
+        ("дистанционно (онлайн)", {MeetingFormat.REMOTE}),
     ],
 )
 def test_format_forms(
