@@ -60,9 +60,9 @@ _FORMATS: Mapping[str, frozenset[MeetingFormat]] = {
 _FORMAT_SEPARATORS = re.compile(r",|/|\s+и\s+|\s+или\s+")
 """Inside a formats cell «очно, дистанционно», «очно/дистанционно», «очно и дистанционно» and
 «очно или дистанционно» list two formats too."""
-_FORMAT_WORDS = re.compile(r"\s*\bформат\w*\b\s*|\s*\((?:онлайн|online)\)")
-"""«смешанный формат», «дистанционно (онлайн)»: the word «формат» and «(онлайн)» after
-«дистанционно» add nothing."""
+_FORMAT_WORDS = re.compile(r"\s*\bформат\w*\b\s*|(?<=дистанционно)\s*\((?:онлайн|online)\)", re.IGNORECASE)
+"""«смешанный формат», «дистанционно (онлайн)»: the word «формат», and «(онлайн)» after
+«дистанционно», add nothing («очно (онлайн)» contradicts itself and stays refused)."""
 _CONSENT: Mapping[str, bool] = {
     **dict.fromkeys(("да", "yes", "1", "true", "y", "д", "+", "истина"), True),
     **dict.fromkeys(("нет", "no", "0", "false", "n", "н", "-", "ложь"), False),

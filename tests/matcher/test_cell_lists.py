@@ -392,6 +392,15 @@ def test_an_unknown_format_names_the_forms_accepted(tmp_path: Path, taxonomy: Ta
     )
 
 
+def test_a_format_contradicting_itself_is_refused_not_read_as_one_of_its_words(
+    tmp_path: Path, taxonomy: Taxonomy
+) -> None:
+    [problem] = refused(mentees_file(tmp_path, mentee("ИКТ", formats="очно (онлайн)")), taxonomy)
+
+    assert (problem.column, problem.value) == ("Формат", "очно (онлайн)")
+    assert problem.message_ru.startswith("неизвестный формат «очно (онлайн)»")
+
+
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
