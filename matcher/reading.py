@@ -486,8 +486,10 @@ def _sheet_rows(sheet: Any, name: str, limits: ReadingLimits) -> Generator[tuple
                 timedelta_formats=workbook._timedelta_formats,
             )
             for index, cells in parser.parse():
-                if index <= number:  # a row given twice or out of order: skipped, as openpyxl does
-                    continue
+                if index <= number:  # no spreadsheet program writes this: refused, not skipped
+                    raise _file_error(
+                        name, f"{_BROKEN}: строка {index} записана дважды или не по порядку", index
+                    )
                 number = index
                 yield number, _row_texts(cells, name, number, limits)
     except InputError:

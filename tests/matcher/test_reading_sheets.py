@@ -299,3 +299,16 @@ def test_a_run_says_which_sheet_it_read_when_it_was_not_the_first(tmp_path: Path
         "наставники.xlsx, лист «Наставники» — прочитан этот лист: на первом листе «Инструкция» нет строки "
         "заголовков"
     ]
+
+
+def test_a_row_written_twice_in_the_sheet_is_refused_not_skipped(tmp_path: Path) -> None:
+    path = book(tmp_path / "b.xlsx", ("Наставники", TABLE, "visible"))
+    with zipfile.ZipFile(path) as source:
+        sheet = source.read("xl/worksheets/sheet1.xml")
+    start = sheet.index(b'<row r="3"')
+    end = sheet.index(b"</row>", start) + len(b"</row>")
+    doubled = with_stored_results(path, {sheet[start:end]: sheet[start:end] * 2})
+
+    [problem] = problems_of(doubled)
+
+    assert problem.row == 3 and "строка 3 записана дважды или не по порядку" in problem.message_ru
