@@ -44,7 +44,7 @@ from matcher.solvers import Assignment, MatchingProblem, get_solver
 from matcher.solvers.auto import needs_whole_model
 from matcher.solvers.continuity import solve_keeping_previous
 from matcher.solvers.fairness import solve_maxmin
-from matcher.solvers.mip import kept_under_rescoring
+from matcher.solvers.mip import start_kept_under_rescoring
 from matcher.summary import summarise
 from matcher.supply_demand import Placed, balance
 from matcher.taxonomy import Taxonomy, load_taxonomy
@@ -172,7 +172,7 @@ def _keeps(problem: MatchingProblem, options: Options, assignment: Assignment | 
         options.solver == "mip" or (options.solver == "auto" and needs_whole_model(problem))
     ):
         relaxations = () if assignment is None else assignment.relaxations
-        return functools.partial(kept_under_rescoring, relaxations=relaxations)
+        return functools.partial(start_kept_under_rescoring, relaxations=relaxations)
     return None
 
 
@@ -407,8 +407,10 @@ def run_unsettled(
         )
     _, first_problem, pending = candidates
     speculative = None
-    if pending is not None and _solved_by_flow(first_problem, options):
-        with clock.stage("solving"):  # min-cost flow costs little: solved while the LP proves it
+    if pending is not None and (side.beside or _solved_by_flow(first_problem, options)):
+        # solved while the LP proves the pruning (beside, or min-cost flow, which costs little);
+        # solved again only if the LP adds pairs
+        with clock.stage("solving"):
             speculative = _solution(first_problem, eligibility, options, solve)
     with clock.stage("scoring"):
         pairs, problem, certificate, kept = _proved(

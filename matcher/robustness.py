@@ -46,8 +46,10 @@ def perturbations(weights: ScoringWeights) -> list[tuple[str, ScoringWeights]]:
 
 
 Keeps = Callable[
-    [MatchingProblem, npt.NDArray[np.int64], list[npt.NDArray[np.float32]]], list[npt.NDArray[np.bool_]]
+    [MatchingProblem, npt.NDArray[np.int64], list[npt.NDArray[np.float32]]],
+    Callable[[], list[npt.NDArray[np.bool_]]],
 ]
+"""Starts judging which chosen rows each rescoring keeps; the function it returns waits for it."""
 
 
 def _resolved(
@@ -144,15 +146,16 @@ def start_robustness(
 
     With ``processes`` > 1 (the pipeline asks for it when the run's solver is min-cost flow, whose
     re-solves hold the interpreter lock) the re-solves go on in that many forked processes while
-    the caller explains and writes what does not depend on them; otherwise they are computed in
-    this process when the function is called."""
+    the caller explains and writes what does not depend on them; with ``keeps`` (the group-slot
+    MIP's own judging) it is started here and decides where it goes on; otherwise the re-solves
+    are computed in this process when the function is called."""
     pairs = problem.pairs
     moves = perturbations(weights)
     scores = [combine(pairs.components, moved) for _, moved in moves]
     if keeps is None and processes > 1:
         resolved = _resolving(problem, chosen, scores, solve, processes)
     elif keeps is not None:
-        resolved = partial(keeps, problem, chosen, scores)
+        resolved = keeps(problem, chosen, scores)
     else:
         resolved = partial(_resolving_here, problem, chosen, scores, solve)
 

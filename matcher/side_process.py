@@ -42,6 +42,11 @@ PendingCertificate = Callable[[], "PruningCertificate"]
 class Side(Protocol):
     """Where the text model is fitted and the pruning LP solved; each gives its result pending."""
 
+    @property
+    def beside(self) -> bool:
+        """Whether the work goes on beside the caller (in another process) while it waits."""
+        ...
+
     def stem_ahead(self, texts: list[str]) -> None: ...
 
     def text_model(
@@ -53,6 +58,8 @@ class Side(Protocol):
 
 class InThisProcess:
     """Everything in the caller's process, at once."""
+
+    beside = False
 
     @staticmethod
     def stem_ahead(texts: list[str]) -> None:
@@ -98,6 +105,10 @@ class SideProcess:
             self._pool.submit(_import_stack)
         except (OSError, BrokenProcessPool):
             self.close()
+
+    @property
+    def beside(self) -> bool:
+        return self._pool is not None
 
     def stem_ahead(self, texts: list[str]) -> None:
         """Stemmed in the side process for its next text model; if it cannot take them, the model

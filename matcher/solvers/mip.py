@@ -43,11 +43,13 @@ one by one: the model separates over them, so the sum of their bounds is a bound
 from __future__ import annotations
 
 import dataclasses
+import functools
 import multiprocessing
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -888,7 +890,7 @@ class _Judging:
 
 
 _FORKED_MOVES: list[tuple[_Judging, Scores]] = []
-"""What forked processes inherit: the judging and all scores."""
+"""What forked processes inherit: the judging and the scores (all of them, or one chain's each)."""
 
 
 def kept_under_rescoring(
@@ -908,18 +910,82 @@ def kept_under_rescoring(
     exact (no groups, one mentor each), min-cost flow, the solver's own answer there. The LPs
     stop as soon as valid bounds decide the first test — the review speaks of the proposal and a
     proven bound only."""
+    return start_kept_under_rescoring(problem, chosen, scores, gap, relaxations)()
+
+
+def start_kept_under_rescoring(
+    problem: MatchingProblem,
+    chosen: Index,
+    scores: Scores,
+    gap: float = GAP,
+    relaxations: tuple[object, ...] = (),
+) -> Callable[[], Kept]:
+    """``kept_under_rescoring``, started; the returned function waits for it. On a small problem
+    the chains start at once, each in a process forked for it (where processes can be forked and
+    there is more than one core), so the caller explains and writes while they go on; on a large
+    one everything is done when the function is called (each rescoring forked then, see
+    ``_each_from_optimum``)."""
     judging = _Judging(problem, *_reviews(problem, chosen, relaxations), chosen, gap)
     if len(problem.pairs) >= FROM_OPTIMUM_MIN_PAIRS:
-        return _each_from_optimum(judging, scores)
+        return functools.partial(_each_from_optimum, judging, scores)
     chains = [list(range(first, len(scores), RESCORING_CHAINS)) for first in range(RESCORING_CHAINS)]
-    judged = [
-        _kept_in_chain(judging, [scores[k] for k in chain], handed=c == 0) for c, chain in enumerate(chains)
-    ]
-    out: Kept = [np.zeros(0, dtype=bool)] * len(scores)
-    for chain, kept in zip(chains, judged, strict=True):
-        for k, mask in zip(chain, kept, strict=True):
-            out[k] = mask
-    return out
+    chained_scores = [[scores[k] for k in chain] for chain in chains]
+
+    def placed(judged: list[Kept]) -> Kept:
+        out: Kept = [np.zeros(0, dtype=bool)] * len(scores)
+        for chain, kept in zip(chains, judged, strict=True):
+            for k, mask in zip(chain, kept, strict=True):
+                out[k] = mask
+        return out
+
+    forked = _forked_chains(judging, chained_scores)
+    if forked is not None:
+        return lambda: placed(forked())
+    return lambda: placed(
+        [_kept_in_chain(judging, chain, handed=c == 0) for c, chain in enumerate(chained_scores)]
+    )
+
+
+def _forked_chains(judging: _Judging, chains: list[Scores]) -> Callable[[], list[Kept]] | None:
+    """Each chain in a process forked for it now, from the solver's own optimum (each process
+    has its own copy); the returned function collects them. ``None`` where processes cannot be
+    forked or there is one core: the caller judges the chains itself."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1  # fork: Linux
+    if cores < 2:
+        return None
+    context = multiprocessing.get_context("fork")
+    executors: list[ProcessPoolExecutor] = []
+    futures: list[Future[Kept]] = []
+    _FORKED_MOVES[:] = [(judging, chain) for chain in chains]
+    try:
+        for c in range(len(chains)):
+            executor = ProcessPoolExecutor(
+                1, mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),)
+            )
+            executors.append(executor)
+            futures.append(executor.submit(_forked_chain, c))  # forked here, inheriting the judging
+    except (OSError, BrokenProcessPool):
+        for executor in executors:
+            executor.shutdown(cancel_futures=True)
+        return None
+    finally:
+        _FORKED_MOVES.clear()
+
+    def collect() -> list[Kept]:
+        try:
+            return [future.result() for future in futures]
+        except BrokenProcessPool:
+            return [_kept_in_chain(judging, chain, handed=c == 0) for c, chain in enumerate(chains)]
+        finally:
+            for executor in executors:
+                executor.shutdown()
+
+    return functools.cache(collect)
+
+
+def _forked_chain(c: int) -> Kept:
+    judging, scores = _FORKED_MOVES[c]
+    return _kept_in_chain(judging, scores, handed=True)
 
 
 def _reviews(

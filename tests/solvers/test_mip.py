@@ -215,7 +215,8 @@ def test_rescorings_judged_in_forked_processes_say_what_one_process_says(
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     """On a large problem each rescoring starts from the solver's LP optimum in a process forked
-    for it; with one core, here, after solving that optimum again: the answer is the same. The
+    for it; with one core, here, after solving that optimum again: the answer is the same. On a
+    small one the two chains give the same in forked processes as here. The
     group-free answer the run reports is the flow answer the solver started from."""
     from matcher.options import ScoringWeights
     from matcher.robustness import perturbations
@@ -235,10 +236,17 @@ def test_rescorings_judged_in_forked_processes_say_what_one_process_says(
 
     monkeypatch.setattr(mip, "FROM_OPTIMUM_MIN_PAIRS", 0)
     forked = mip.kept_under_rescoring(problem, answer.chosen, scores, 0.0, answer.relaxations)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0})
-    alone = mip.kept_under_rescoring(problem, answer.chosen, scores, 0.0, answer.relaxations)
     monkeypatch.setattr(mip, "FROM_OPTIMUM_MIN_PAIRS", 10**9)
+    started = mip.start_kept_under_rescoring(problem, answer.chosen, scores, 0.0, answer.relaxations)
+    chained_forked = started()  # on a small problem each chain in a process forked at the start
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0})
     chained = mip.kept_under_rescoring(problem, answer.chosen, scores, 0.0, answer.relaxations)
+    monkeypatch.setattr(mip, "FROM_OPTIMUM_MIN_PAIRS", 0)
+    alone = mip.kept_under_rescoring(problem, answer.chosen, scores, 0.0, answer.relaxations)
+
+    # the chains judged in forked processes (each from the solver's own optimum) and here (the
+    # second after solving that optimum again) say the same
+    assert [mask.tolist() for mask in chained_forked] == [mask.tolist() for mask in chained]
 
     assert [mask.tolist() for mask in forked] == [mask.tolist() for mask in alone]
     assert len(alone) == len(scores) and not all(mask.all() for mask in alone)
