@@ -24,12 +24,14 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from matcher.solvers.base import MatchingProblem
+if TYPE_CHECKING:  # the side process that solves the LP needs none of the solvers' modules
+    from matcher.solvers.base import MatchingProblem
 
 TOLERANCE = 1e-7
 
