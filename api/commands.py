@@ -21,7 +21,7 @@ from api.config import Settings
 from api.jobs import Jobs
 from api.queue import run_worker
 from api.storage import repository
-from api.storage.db import make_engine, make_sessions, migrate, yield_local_backends
+from api.storage.db import make_engine, make_sessions, migrate
 from matcher.taxonomy import load_taxonomy
 
 EXIT_USAGE = 2
@@ -71,7 +71,6 @@ def work(*, concurrency: int) -> int:
     if settings.worker_niceness and hasattr(os, "nice"):
         os.nice(settings.worker_niceness)  # its forked re-solving processes inherit it
     engine = make_engine(settings.database_url)
-    yield_local_backends(engine)
     try:
         migrate(engine)
         sessions = make_sessions(engine)

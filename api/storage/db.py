@@ -7,7 +7,6 @@ they were given, so tests switch between SQLite and PostgreSQL freely.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -65,39 +64,6 @@ def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS) -> Engin
     return create_engine(
         url, pool_recycle=POOL_RECYCLE_SECONDS, hide_parameters=True, json_deserializer=from_json
     )
-
-
-LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
-"""Hosts whose PostgreSQL runs on this machine (an empty host is its Unix socket)."""
-
-
-def yield_local_backends(engine: Engine) -> None:
-    """Each PostgreSQL connection of ``engine`` also lowers the CPU priority of the server process
-    that serves it to this process's own (a worker's, niced by ``MENTOR_MATCH_WORKER_NICENESS``),
-    where that server runs on this machine and this user may: a region's run reads its banks and
-    stores its proposals through that process, which otherwise competes at full priority with the
-    web processes' requests. Where the server is elsewhere (or another user's), nothing changes.
-    """
-    if engine.dialect.name != "postgresql" or not hasattr(os, "setpriority"):
-        return
-    if (engine.url.host or "") not in LOCAL_HOSTS:
-        return
-
-    def lowered(dbapi_connection: Any, _record: Any) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = int(cursor.fetchone()[0])
-        try:  # the process of that number on this machine must be a PostgreSQL server's
-            with open(f"/proc/{pid}/comm", encoding="ascii", errors="replace") as comm:
-                if not comm.read().startswith("postgres"):
-                    return
-            ours = os.getpriority(os.PRIO_PROCESS, 0)
-            if os.getpriority(os.PRIO_PROCESS, pid) < ours:
-                os.setpriority(os.PRIO_PROCESS, pid, ours)
-        except OSError:  # no /proc, another PID namespace, or not permitted: left as it is
-            return
-
-    event.listen(engine, "connect", lowered)
 
 
 def answering_engine(engine: Engine) -> Engine:
