@@ -91,6 +91,18 @@ def test_a_phrase_naming_two_items_is_refused_naming_both(tmp_path: Path, taxono
     )
 
 
+def test_a_shared_noun_naming_two_items_is_refused_naming_both(tmp_path: Path, taxonomy: Taxonomy) -> None:
+    """«урочной» of the regulations' «организация урочной и внеурочной деятельности» is the lesson
+    item's word (it was blamed as a word not understood)."""
+    cell = "организация урочной и внеурочной деятельности"
+    problem = one_difficulty_problem(tmp_path, taxonomy, cell)
+
+    assert problem.message_ru == (
+        f"«{cell}» подходит к нескольким пунктам («организация урока», «внеурочная деятельность»): "
+        "укажите один или перечислите их через «;»"
+    )
+
+
 @pytest.mark.parametrize(
     ("cell", "lost", "understood"),
     [
@@ -156,6 +168,9 @@ def test_phrases_whose_every_word_is_understood_still_resolve(
         ("Обучение детей с ОВЗ", {"inclusion": 2}),
         ("Оценивание образовательных результатов", {"assessment": 2}),
         ("Методика обучения", {"methods": 2}),
+        ("методика преподавания математики", {"methods": 2}),
+        ("Подготовка к ЕГЭ по русскому языку", {"assessment": 2}),
+        ("работа с одарёнными детьми по физике", {"gifted": 2}),
     ],
 )
 def test_school_wording_around_an_item_is_understood(
