@@ -332,9 +332,12 @@ _QUALIFIER = re.compile(
     rf"|\bна\s+\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}{_YEAR}"
     rf"|\bна\s+\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?{_YEAR}"
     r"|\bпри\s+наличии\b|\bесли\s+(?:есть|имеется|имеются)\b|\bпо\s+желанию\b|\bне\s*обязательн\w*"
+    r"|[,;]\s*(?:уровень|уровни|степень)(?:\s+(?:владения|выраженности|сложности))?"
+    r"(?:\s*(?:от\s*)?\d\s*(?:[-–—]|до)\s*\d)?\s*$"
 )
 """Words that qualify a header without changing what its column holds («Стаж на дату заполнения»,
-«Желаемый наставник при наличии»); «дата», «примечание» alone are not among them: «Дата
+«Желаемый наставник при наличии», the scale of a list's levels: «Компетенции, уровень (1-3)»);
+«дата», «примечание» alone are not among them: «Дата
 согласия» is a date, «Примечание к формату» a note."""
 _PEOPLE = frozenset({"id", "full_name"})
 """Columns a remark may name without the header meaning them: «Желаемые наставники (ID)»."""

@@ -129,6 +129,8 @@ def test_headers_with_a_remark_in_brackets_or_a_qualifier_are_read_as_their_colu
         ("Согласие (да/нет)", "consent"),
         ("Компетенции (коды через «;»)", "competences"),
         ("Формат, если есть", "formats"),
+        ("Компетенции, уровень (1-3)", "competences"),
+        ("Компетенции; уровень владения от 1 до 3", "competences"),
     ],
 )
 def test_harmless_words_around_a_known_name_keep_the_column(header: str, column: str, tmp_path: Path) -> None:
@@ -160,6 +162,16 @@ def test_a_known_name_with_other_words_is_refused_naming_the_column(
     assert (problem.file, problem.row, problem.column) == ("наставляемые.csv", 1, header)
     assert problem.message_ru.startswith(f"столбец не распознан — возможно, имелся в виду «{column}»")
     assert "пояснение можно дать в скобках" in problem.message_ru
+
+
+def test_a_level_scale_is_a_remark_but_a_level_of_education_is_not(tmp_path: Path, taxonomy: Taxonomy) -> None:
+    """«Компетенции, уровень (1-3)» is the competences (above); «Затруднения, уровень
+    образования» may be two columns run together: refused, naming both columns it may be."""
+    problems = refused(tmp_path, taxonomy, mentees={"Затруднения": "Затруднения, уровень образования"})
+
+    assert problems[0].column == "Затруднения, уровень образования"
+    assert problems[0].message_ru.startswith("столбец не распознан — возможно, имелся в виду «")
+    assert "«Уровни образования»" in problems[0].message_ru and "«Затруднения»" in problems[0].message_ru
 
 
 def test_a_bracket_remark_naming_another_column_is_not_read_as_the_first(
