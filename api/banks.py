@@ -67,6 +67,7 @@ class Imported:
     """Those erased because the import replaced the bank."""
     replaced: bool = False
     left_aside: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
 
 
 def answer(imported: Imported) -> BankImportPublic:
@@ -86,6 +87,7 @@ def answer(imported: Imported) -> BankImportPublic:
         removed=left(imported.removed),
         replaced=imported.replaced,
         left_aside=list(imported.left_aside),
+        notices=list(imported.notices),
     )
 
 
@@ -288,11 +290,12 @@ def import_bank(
     table = read_table(data, name=filename, kind=kind, keep_cell_problems=True)
     people: Sequence[Person]
     if kind == "mentors":
-        people, fields = validate_mentors(table, taxonomy).mentors, MENTOR_FIELDS
+        mentors = validate_mentors(table, taxonomy)
+        people, fields, notices = mentors.mentors, MENTOR_FIELDS, mentors.notices
     else:
         bank = validate_mentees(table, taxonomy)
         check_references(bank, referable_mentors(session, caller, bank.mentees), mentee_table=table)
-        people, fields = bank.mentees, MENTEE_FIELDS
+        people, fields, notices = bank.mentees, MENTEE_FIELDS, bank.notices
     records = [_record(person, fields) for person in people]
     problems = _scope_problems(people, table, caller)
     problems += _storage_problems(records, table.file, _row_numbers(table), table.headers)
@@ -314,6 +317,7 @@ def import_bank(
         removed=left if replace else [],
         replaced=replace,
         left_aside=table.left_aside,
+        notices=notices,
     )
 
 

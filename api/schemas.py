@@ -172,6 +172,11 @@ class ImportPublic(BaseModel):
         default_factory=list,
         description="headers of the file's columns that were not read (plainly unrelated to matching)",
     )
+    notices: list[str] = Field(
+        default_factory=list,
+        description="what reading the file found worth telling, in Russian: the sheet read when it was "
+        "not the first, the rows under the table (a total, a signature) not read as people",
+    )
 
 
 class PersonLeftPublic(BaseModel):

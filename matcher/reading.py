@@ -99,6 +99,14 @@ _CHECK_EVERY = 2_000
 FREE_TEXT = frozenset({"about", "request", "comment", "address", "full_name", "short_name"})
 """Columns where a line break or a tab inside a cell is ordinary text."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_FOOTER = re.compile(
+    r"(?:итого|всего|ответственн|исполнител|составил|подготовил|руководител|директор|заведующ"
+    r"|подпись|м\.\s*п\.|дата\s+(?:заполнения|составления))",
+    re.IGNORECASE,
+)
+"""How the rows under a school's table begin: its total and its signatures."""
+FOOTER_MAX_CELLS = 3
+"""A footer row fills at most this many cells (a person's row fills the required ones)."""
 _CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A broken part of the archive: XML errors of ElementTree and of lxml both derive from SyntaxError;
 # malformed styles or cell types surface as TypeError or AttributeError inside openpyxl (whose own
@@ -130,6 +138,9 @@ class RawTable:
     sheet: str = ""  # the workbook's sheet read ("" for delimited text)
     passed_over: str = ""
     """The first visible sheet, when it had no header row and the table was read from another."""
+    footer: tuple[tuple[int, str], ...] = ()
+    """Rows under the table that are a total or a signature («Итого:», «Ответственный: …»), not
+    people: their spreadsheet row and first filled cell, left out of ``rows`` and told."""
     problems: tuple[CellProblem, ...] = ()
     """Problems of single cells or rows found while reading (a control character, a formula
     without a stored result, a row wider than the header), when ``read_table`` keeps them for the
@@ -640,15 +651,35 @@ def _table(
         problems.extend(_control_characters(name, number, row, layout.headers))
         rows.append(row)
         row_numbers.append(number)
+    footer = _footer(rows, row_numbers, list(layout.positions))
+    kept = len(rows) - len(footer)
+    problems = [problem for problem in problems if problem.row not in {number for number, _ in footer}]
     return RawTable(
         file=name,
         headers=layout.headers,
-        rows=rows,
-        row_numbers=row_numbers,
+        rows=rows[:kept],
+        row_numbers=row_numbers[:kept],
+        footer=footer,
         left_aside=layout.left_aside + tuple(headerless(position) for position in sorted(beyond)),
         header_rows=layout.header_rows,
         problems=tuple(problems),
     )
+
+
+def _footer(
+    rows: list[dict[str, str]], numbers: list[int], order: list[str]
+) -> tuple[tuple[int, str], ...]:
+    """The last rows of the table that are its total or signatures: each begins, in its first
+    filled cell, with «Итого», «Ответственный», «Директор», «Подпись», … and fills at most
+    ``FOOTER_MAX_CELLS`` cells. Only rows after the last person's count: a total between people
+    is reported as the row it is."""
+    found: list[tuple[int, str]] = []
+    for row, number in zip(reversed(rows), reversed(numbers), strict=True):
+        filled = [row[column] for column in order if row[column]]
+        if len(filled) > FOOTER_MAX_CELLS or not _FOOTER.match(filled[0]):
+            break
+        found.append((number, filled[0]))
+    return tuple(reversed(found))
 
 
 def _uncomputed(

@@ -404,12 +404,24 @@ def validate_mentees(table: RawTable, taxonomy: Taxonomy) -> MenteeBank:
 
 def _notices(table: RawTable) -> tuple[str, ...]:
     """What reading ``table`` found worth telling the curator: the sheet read, when it was not
-    the first (whose problems name it already)."""
-    if not table.passed_over:
-        return ()
-    return (
-        f"{table.file} — прочитан этот лист: на первом листе «{table.passed_over}» нет строки заголовков",
-    )
+    the first (whose problems name it already), and the rows under the table not read as people."""
+    notices = []
+    if table.passed_over:
+        notices.append(
+            f"{table.file} — прочитан этот лист: на первом листе «{table.passed_over}» нет строки заголовков"
+        )
+    if table.footer:
+        rows = ", ".join(str(number) for number, _ in table.footer)
+        shown = ", ".join(f"«{_shortened(text)}»" for _, text in table.footer)
+        label = "строка" if len(table.footer) == 1 else "строки"
+        notices.append(
+            f"{table.file}: {label} {rows} под таблицей ({shown}) — итог или подпись, не люди: не прочитаны"
+        )
+    return tuple(notices)
+
+
+def _shortened(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _plain(model: type[_Domain], row: BaseModel) -> _Domain:

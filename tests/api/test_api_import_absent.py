@@ -147,3 +147,17 @@ def test_replace_refuses_to_erase_people_in_a_running_program_and_writes_nothing
     kept = [p for p in proposals(curator, run["id"]) if p["id"] == second["id"]]
     assert kept and kept[0]["explanation"] == "" and kept[0]["status"] == second["status"]
     assert curator.get(f"/api/v1/mentees/{in_program}").status_code == 200
+
+
+def test_a_total_under_the_table_is_not_imported_and_the_answer_says_so(service: Service) -> None:
+    curator = service.user("curator", SCHOOL)
+    header, rows = _rows("mentors", SCHOOL)
+    total = ["Итого:", str(len(rows))] + [""] * (len(header) - 2)
+
+    answer = _import(curator, "mentors", [*rows, total])
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["rows"] == len(rows)
+    assert answer.json()["notices"] == [
+        f"mentors.csv: строка {len(rows) + 2} под таблицей («Итого:») — итог или подпись, не люди: не прочитаны"
+    ]

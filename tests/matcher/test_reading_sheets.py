@@ -312,3 +312,36 @@ def test_a_row_written_twice_in_the_sheet_is_refused_not_skipped(tmp_path: Path)
     [problem] = problems_of(doubled)
 
     assert problem.row == 3 and "строка 3 записана дважды или не по порядку" in problem.message_ru
+
+
+FOOTER = [[], ["Итого:", 2], ["Ответственный: заместитель директора Сидорова И.И."], ["М.П."]]
+
+
+def test_a_total_and_signatures_under_the_table_are_not_people_and_the_run_says_so(tmp_path: Path) -> None:
+    from matcher.pipeline import run_files
+
+    mentors = book(tmp_path / "наставники.xlsx", ("Наставники", [*TABLE, *FOOTER], "visible"))
+    table = read_table(mentors, kind="mentors")
+    assert [row["id"] for row in table.rows] == ["m1", "m2"]
+    assert [number for number, _ in table.footer] == [5, 6, 7]
+
+    mentees = tmp_path / "наставляемые.csv"
+    mentees.write_text(
+        "Идентификатор,ФИО,Образовательная организация,Затруднения,Согласие\nn1,Сидорова Анна,СОШ-5,ict,да\n"
+        "Всего: 1,,,,\n",
+        encoding="utf-8",
+    )
+    result = run_files(mentors, mentees, tmp_path / "out", options=Options(robustness=False))
+    assert result.summary.notices == [
+        "наставники.xlsx: строки 5, 6, 7 под таблицей («Итого:», «Ответственный: заместитель директора "
+        "Си…», «М.П.») — итог или подпись, не люди: не прочитаны",
+        "наставляемые.csv: строка 3 под таблицей («Всего: 1») — итог или подпись, не люди: не прочитаны",
+    ]
+
+
+def test_a_total_between_people_is_reported_as_the_row_it_is(tmp_path: Path) -> None:
+    path = book(tmp_path / "b.xlsx", ("Наставники", [HEADER, ROWS[0], ["Итого:", 1], ROWS[1]], "visible"))
+
+    table = read_table(path, kind="mentors")
+
+    assert table.footer == () and [row["id"] for row in table.rows] == ["m1", "Итого:", "m2"]
