@@ -600,7 +600,8 @@ def _count_shared_strings(stream: IO[bytes], name: str, limits: ReadingLimits) -
 
 
 def _cell_text(value: object) -> str:
-    """A spreadsheet value as the curator would type it: 5.0 -> "5", a date without its midnight."""
+    """A spreadsheet value as the curator would type it and Excel shows it in Russia: 5.0 -> "5",
+    a date as «01.09.2015» (without its midnight), a time as «08:30»."""
     if value is None:
         return ""
     if isinstance(value, _Uncomputed):
@@ -610,9 +611,11 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == clock_time() else value.isoformat(sep=" ")
-    if isinstance(value, date | clock_time):
-        return value.isoformat()
+        return f"{value:%d.%m.%Y}" if value.time() == clock_time() else f"{value:%d.%m.%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
+    if isinstance(value, clock_time):
+        return f"{value:%H:%M}"
     if isinstance(value, timedelta):
         return str(value)
     return str(value).strip()

@@ -85,6 +85,8 @@ _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
 _LINE_BREAKS_OR_SEMICOLONS = re.compile(r"[;\r\n]")
 _LINE_BREAK = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
 _WHOLE_NUMBER = re.compile(r"(\d{1,6})(?:[.,]0*)?")
+_DATE = re.compile(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+"""A date as a spreadsheet shows it or a curator types it («01.09.2015»)."""
 _SAFE_ID = re.compile(r"[\w.-]{1,64}")
 """Letters, digits, «-», «_» and «.»: an id travels in web addresses and file names as it is."""
 ID_RULE = "идентификатор может содержать только буквы, цифры и знаки «-», «_», «.» (не более 64 знаков)"
@@ -479,7 +481,11 @@ def _cell_problems(
     for detail in error.errors(include_url=False):
         column = str(detail["loc"][0])
         yield CellProblem(
-            table.file, row, _header(table, column), _shown(cells.get(column, "")), _message(column, detail)
+            table.file,
+            row,
+            _header(table, column),
+            _shown(cells.get(column, "")),
+            _message(column, detail, cells.get(column, "")),
         )
 
 
@@ -488,12 +494,15 @@ def _shown(text: str) -> str:
     return _LINE_BREAK.sub(" ⏎ ", text)
 
 
-def _message(column: str, detail: ErrorDetails) -> str:
+def _message(column: str, detail: ErrorDetails, text: str) -> str:
     if detail["type"] == _CELL_ERROR:
         return detail["msg"]
     if detail["type"] == "missing":
         return _REQUIRED
-    return _EXPECTED.get(column, "недопустимое значение")
+    expected = _EXPECTED.get(column, "недопустимое значение")
+    if column == "experience_years" and _DATE.fullmatch(text):
+        return f"{expected}, а в ячейке дата: укажите число полных лет стажа"
+    return expected
 
 
 def _header(table: RawTable, column: str) -> str:

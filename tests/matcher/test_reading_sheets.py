@@ -345,3 +345,21 @@ def test_a_total_between_people_is_reported_as_the_row_it_is(tmp_path: Path) -> 
     table = read_table(path, kind="mentors")
 
     assert table.footer == () and [row["id"] for row in table.rows] == ["m1", "Итого:", "m2"]
+
+
+def test_a_date_where_the_experience_belongs_is_shown_as_excel_shows_it_with_a_hint(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from matcher.taxonomy import load_taxonomy
+    from matcher.validation import validate_mentors
+
+    path = book(tmp_path / "b.xlsx", ("Наставники", [HEADER, ["m1", "Иванова Анна", "СОШ-5", datetime(2015, 9, 1),
+                                                              "ict:3", "да"]], "visible"))
+    with pytest.raises(InputError) as caught:
+        validate_mentors(read_table(path, kind="mentors"), load_taxonomy())
+    [problem] = caught.value.problems
+
+    assert (problem.column, problem.value) == ("Стаж", "01.09.2015")
+    assert problem.message_ru == (
+        "стаж должен быть целым числом от 0 до 80, а в ячейке дата: укажите число полных лет стажа"
+    )
