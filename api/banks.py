@@ -26,6 +26,7 @@ from api.errors import Conflict
 from api.person_keys import RunKeys
 from api.schemas import DB_INT_MAX, BankImportPublic, PersonLeftPublic
 from api.storage import erasure, program_records, repository
+from api.storage.db import serialise
 from api.storage.tables import MenteeRow, MentorRow
 from matcher.errors import CellProblem, InputError
 from matcher.model import MeetingFormat, Mentee, MenteeBank, Mentor, MentorBank, Person
@@ -250,11 +251,15 @@ def _write(
     replace: bool,
 ) -> tuple[repository.Upserted, list[Left]]:
     """The import's writes, uncommitted, and the stored people of the file's institutions that
-    the file leaves out: with ``replace`` erased, unless one is in a running program."""
+    the file leaves out: with ``replace`` erased, unless one is in a running program. Imports of
+    the same institution's bank wait for each other (``serialise``), so that two files replacing it
+    at once leave the one written last, not a mixture of both (or neither)."""
     institutions = {record["institution"] for record in records}
     present = {(record["institution"], record["id"]) for record in records}
-    absent = repository.absent_people(session, table, institutions=institutions, present=present)
     kind: Kind = "mentors" if table is MentorRow else "mentees"
+    for institution in sorted(institutions):  # one import of an institution's bank at a time
+        serialise(session.connection(), f"mentor-match {kind} bank of {institution}")
+    absent = repository.absent_people(session, table, institutions=institutions, present=present)
     if replace and absent:
         running = program_records.people_in_running_programs(
             session, mentors=kind == "mentors", institutions=institutions

@@ -5,9 +5,11 @@ while they are in a running program, never outside the caller's scope."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.api.service import (
     Service,
@@ -161,3 +163,35 @@ def test_a_total_under_the_table_is_not_imported_and_the_answer_says_so(service:
     assert answer.json()["notices"] == [
         f"mentors.csv: строка {len(rows) + 2} под таблицей («Итого:») — итог или подпись, не люди: не прочитаны"
     ]
+
+
+def test_two_files_replacing_a_bank_at_once_leave_one_of_them_whole(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each import reads the bank's absent people, then writes: two at once (the window widened
+    here by a pause after the read) must not each erase what the other writes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.storage import repository
+
+    curator = service.user("curator", SCHOOL)
+    import_banks(curator, SCHOOL)
+    header, rows = _rows("mentors", SCHOOL)
+    halves = {"first": rows[: len(rows) // 2], "second": rows[len(rows) // 2 :]}
+    read = repository.absent_people
+
+    def slow_read(*args: Any, **kwargs: Any) -> Any:
+        found = read(*args, **kwargs)
+        time.sleep(1.0)
+        return found
+
+    monkeypatch.setattr(repository, "absent_people", slow_read)
+    clients = {name: service.user("curator", SCHOOL) for name in halves}
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(lambda name: _import(clients[name], "mentors", halves[name], replace="true"), halves)
+        )
+
+    assert [answer.status_code for answer in answers] == [200, 200], [answer.text for answer in answers]
+    stored = {p["id"] for p in curator.get("/api/v1/mentors", params={"limit": 500}).json()["items"]}
+    assert stored in ({row[0] for row in half} for half in halves.values())
