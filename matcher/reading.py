@@ -99,6 +99,7 @@ _CHECK_EVERY = 2_000
 FREE_TEXT = frozenset({"about", "request", "comment", "address", "full_name", "short_name"})
 """Columns where a line break or a tab inside a cell is ordinary text."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _FOOTER = re.compile(
     r"(?:итого|всего|ответственн|исполнител|составил|подготовил|руководител|директор|заведующ"
     r"|подпись|м\.\s*п\.|дата\s+(?:заполнения|составления))",
@@ -107,7 +108,6 @@ _FOOTER = re.compile(
 """How the rows under a school's table begin: its total and its signatures."""
 FOOTER_MAX_CELLS = 3
 """A footer row fills at most this many cells (a person's row fills the required ones)."""
-_CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A broken part of the archive: XML errors of ElementTree and of lxml both derive from SyntaxError;
 # malformed styles or cell types surface as TypeError or AttributeError inside openpyxl (whose own
 # InvalidFileException joins these where openpyxl is imported: only when a workbook is read).
@@ -656,7 +656,8 @@ def _table(
         row_numbers.append(number)
     footer = _footer(rows, row_numbers, list(layout.positions))
     kept = len(rows) - len(footer)
-    problems = [problem for problem in problems if problem.row not in {number for number, _ in footer}]
+    footer_rows = {number for number, _ in footer}
+    problems = [problem for problem in problems if problem.row not in footer_rows]
     return RawTable(
         file=name,
         headers=layout.headers,
@@ -669,9 +670,7 @@ def _table(
     )
 
 
-def _footer(
-    rows: list[dict[str, str]], numbers: list[int], order: list[str]
-) -> tuple[tuple[int, str], ...]:
+def _footer(rows: list[dict[str, str]], numbers: list[int], order: list[str]) -> tuple[tuple[int, str], ...]:
     """The last rows of the table that are its total or signatures: each begins, in its first
     filled cell, with «Итого», «Ответственный», «Директор», «Подпись», … and fills at most
     ``FOOTER_MAX_CELLS`` cells. Only rows after the last person's count: a total between people

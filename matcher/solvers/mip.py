@@ -941,27 +941,27 @@ def start_kept_under_rescoring(
     forked = _forked_chains(judging, chained_scores)
     if forked is not None:
         return lambda: placed(forked())
-    return lambda: placed(
-        [_kept_in_chain(judging, chain, handed=c == 0) for c, chain in enumerate(chained_scores)]
-    )
+    return lambda: placed(_chains_here(judging, chained_scores))
+
+
+def _chains_here(judging: _Judging, chains: list[Scores]) -> list[Kept]:
+    """The chains one after the other in this process: the first takes the solver's own column
+    generation, the second solves that optimum again first."""
+    return [_kept_in_chain(judging, chain, handed=c == 0) for c, chain in enumerate(chains)]
 
 
 def _forked_chains(judging: _Judging, chains: list[Scores]) -> Callable[[], list[Kept]] | None:
     """Each chain in a process forked for it now, from the solver's own optimum (each process
     has its own copy); the returned function collects them. ``None`` where processes cannot be
     forked or there is one core: the caller judges the chains itself."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1  # fork: Linux
-    if cores < 2:
+    if _cores() < 2:
         return None
-    context = multiprocessing.get_context("fork")
     executors: list[ProcessPoolExecutor] = []
     futures: list[Future[Kept]] = []
     _FORKED_MOVES[:] = [(judging, chain) for chain in chains]
     try:
         for c in range(len(chains)):
-            executor = ProcessPoolExecutor(
-                1, mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),)
-            )
+            executor = _forked_process()
             executors.append(executor)
             futures.append(executor.submit(_forked_chain, c))  # forked here, inheriting the judging
     except (OSError, BrokenProcessPool):
@@ -975,12 +975,24 @@ def _forked_chains(judging: _Judging, chains: list[Scores]) -> Callable[[], list
         try:
             return [future.result() for future in futures]
         except BrokenProcessPool:
-            return [_kept_in_chain(judging, chain, handed=c == 0) for c, chain in enumerate(chains)]
+            return _chains_here(judging, chains)
         finally:
             for executor in executors:
                 executor.shutdown()
 
     return functools.cache(collect)
+
+
+def _cores() -> int:
+    """The cores this process may use; 1 where it cannot tell (and cannot fork: Linux only)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def _forked_process() -> ProcessPoolExecutor:
+    """An executor of one process, forked at its first submission (inheriting ``_FORKED_MOVES``),
+    that ends with this one."""
+    context = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(1, mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),))
 
 
 def _forked_chain(c: int) -> Kept:
@@ -1022,8 +1034,7 @@ def _each_from_optimum(judging: _Judging, scores: Scores) -> Kept:
     a batch of one per core at a time; the processes inherit the models and the optima instead
     of receiving copies. Where no process can be started, each rescoring in this process after
     solving the optimum again (the same state: HiGHS is deterministic on one thread)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1  # fork: Linux
-    processes = min(cores, MOVE_PROCESSES)
+    processes = min(_cores(), MOVE_PROCESSES)
     _FORKED_MOVES[:] = [(judging, scores)]
     try:
         if processes > 1:
@@ -1039,7 +1050,6 @@ def _forked_moves(count: int, processes: int) -> Kept:
     """Rescorings ``0 … count − 1``, each in a process forked for it (an executor of one worker,
     shut down when its rescoring is judged), ``processes`` at a time: the next is forked as soon
     as one ends."""
-    context = multiprocessing.get_context("fork")
     out: dict[int, npt.NDArray[np.bool_]] = {}
     running: dict[Future[npt.NDArray[np.bool_]], tuple[int, ProcessPoolExecutor]] = {}
 
@@ -1053,9 +1063,7 @@ def _forked_moves(count: int, processes: int) -> Kept:
         for k in range(count):
             if len(running) == processes:
                 collect(wait(running, return_when=FIRST_COMPLETED).done)
-            executor = ProcessPoolExecutor(
-                1, mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),)
-            )
+            executor = _forked_process()
             running[executor.submit(_forked_move, k)] = (k, executor)
         collect(wait(running).done)
     finally:
