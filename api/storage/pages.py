@@ -143,7 +143,7 @@ def _total(connection: Connection, count: Select[Any], values: dict[str, Any], f
     """The number of matching rows: a short page tells it, a full or empty one is counted."""
     if 0 < found < values["limit"] or (found == 0 and values["offset"] == 0):
         return int(values["offset"]) + found
-    return connection.scalar(count, values) or 0
+    return int(connection.scalar(count, values) or 0)
 
 
 @cache
@@ -244,19 +244,29 @@ def _people_statements(
     table_name: str, fields: tuple[str, ...], scoped: bool, institution: bool
 ) -> tuple[Select[Any], Select[Any]]:
     table = _TABLES[table_name]
-    conditions = []
-    if scoped:
-        conditions.append(table.c.institution == _SCOPE)
-    if institution:
-        conditions.append(table.c.institution == bindparam("institution", type_=String))
+
+    def within(place: ColumnElement[str]) -> list[ColumnElement[bool]]:
+        conditions = []
+        if scoped:
+            conditions.append(place == _SCOPE)
+        if institution:
+            conditions.append(place == bindparam("institution", type_=String))
+        return conditions
+
     page = (
         select(*(table.c[name] for name in fields))
-        .where(*conditions)
+        .where(*within(table.c.institution))
         .order_by(table.c.id, table.c.institution)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
-    return page, select(func.count()).select_from(table).where(*conditions)
+    # the total from the banks' sizes per institution (kept by the database), not a count of the
+    # bank: the municipal role's page counted all 101,200 mentors of a region for every page
+    sizes = _TABLES["bank_sizes"].c
+    total = select(func.coalesce(func.sum(sizes.people), 0)).where(
+        sizes.bank == table_name, *within(sizes.institution)
+    )
+    return page, total
 
 
 def people_page(

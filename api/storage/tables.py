@@ -137,6 +137,18 @@ class MenteeRow(PersonColumns, Base):
     max_mentors: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class BankSizeRow(Base):
+    """How many people one bank (``mentors`` or ``mentees``) holds in one institution, kept by the
+    database's triggers on the banks (migration 0013), so that a list's total is not a count of
+    the whole bank. Nothing in the service writes it."""
+
+    __tablename__ = "bank_sizes"
+
+    bank: Mapped[str] = mapped_column(String, primary_key=True)
+    institution: Mapped[str] = mapped_column(String, primary_key=True)
+    people: Mapped[int] = mapped_column(Integer)
+
+
 class RunRow(Base):
     """A matching run. ``institution`` is None for a municipality-wide run."""
 
