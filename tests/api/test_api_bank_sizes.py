@@ -5,7 +5,6 @@ the migration counts the people already stored."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import httpx
@@ -53,7 +52,7 @@ def _assert_totals(service: Service, municipal: httpx.Client) -> None:
     kept, counted = _counted(service.database_url)
     assert kept == counted
     for kind in KINDS:
-        places = Counter({place: people for (bank, place), people in counted.items() if bank == kind})
+        places = {place: people for (bank, place), people in counted.items() if bank == kind}
         assert _total(municipal, kind) == sum(places.values())
         for place, people in places.items():
             assert _total(municipal, kind, institution=place) == people
@@ -94,11 +93,15 @@ def test_totals_follow_imports_edits_erasures_and_writes_by_hand(service: Servic
     engine = make_engine(service.database_url)
     try:
         with engine.begin() as connection:
-            moved = connection.execute(text("SELECT id, institution FROM mentees LIMIT 2")).all()
-            connection.execute(
+            # a mentee of another institution moves to ``school``: one fewer there, one more here
+            person, place = connection.execute(
+                text("SELECT id, institution FROM mentees WHERE institution <> :to LIMIT 1"), {"to": school}
+            ).one()
+            moved = connection.execute(
                 text("UPDATE mentees SET institution = :to WHERE id = :id AND institution = :at"),
-                {"to": school, "id": moved[-1][0], "at": moved[-1][1]},
+                {"to": school, "id": person, "at": place},
             )
+            assert moved.rowcount == 1
             connection.execute(
                 text("DELETE FROM mentors WHERE institution = :at"), {"at": mentor["institution"]}
             )
