@@ -55,22 +55,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             runs = jobs
         runs.recover()
         lock_free = lock_free_engine(settings.database_url)
+        answering = answering_engine(settings.database_url, engine)
         app.state.services = Services(
             settings=settings,
             sessions=sessions,
             taxonomy=taxonomy,
             jobs=runs,
             callers=CallerCache(),
-            answer=Answerer(answering_engine(engine), settings.answering_threads, lock_free),
+            answer=Answerer(answering, settings.answering_threads, lock_free),
         )
         settle_heap()
         try:
             yield
         finally:
             runs.shutdown()
-            engine.dispose()
-            if lock_free is not None:
-                lock_free.dispose()
+            for used in {engine, answering, lock_free}:
+                if used is not None:
+                    used.dispose()
 
     app = FastAPI(
         title="mentor-match",

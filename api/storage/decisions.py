@@ -19,11 +19,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, Update, bindparam, cast, func, insert, select, update
+from sqlalchemy import Connection, Table, Update, bindparam, cast, func, insert, select, update
 
 from api.access import Caller
 from api.approval import decide_sides, institutions_of, status_of
 from api.errors import StaleVersionError
+from api.storage.prepared import Prepared
 from api.storage.run_records import decision_entries
 from api.storage.tables import AuditRow, Base, DecisionRow, ProposalRow, utcnow
 
@@ -53,7 +54,7 @@ _ENTRY_COLUMNS = {
 
 
 @cache
-def _in_one_statement(columns: tuple[str, ...]) -> Select[Any]:
+def _in_one_statement(columns: tuple[str, ...]) -> Prepared:
     """PostgreSQL: the bump and both inserts in one statement, which counts the rows bumped (0 or
     1). The inserts' values are bound as ``decision_<column>`` and ``audit_<column>``."""
     bumped = _bump(columns).returning(_PROPOSALS.c.id).cte("bumped")
@@ -66,14 +67,14 @@ def _in_one_statement(columns: tuple[str, ...]) -> Select[Any]:
         )
         return insert(table).from_select(names, values.select_from(bumped)).cte(f"{prefix}_inserted")
 
-    return (
+    return Prepared(
         select(func.count())
         .select_from(bumped)
         .add_cte(inserted("decision", _DECISIONS), inserted("audit", _AUDITS))
     )
 
 
-_VERSION = select(_PROPOSALS.c.version).where(_PROPOSALS.c.id == bindparam("proposal_id"))
+_VERSION = Prepared(select(_PROPOSALS.c.version).where(_PROPOSALS.c.id == bindparam("proposal_id")))
 
 
 def _write(
@@ -92,7 +93,7 @@ def _write(
         entries = {f"decision_{name}": value for name, value in decision.items()}
         entries |= {f"audit_{name}": value for name, value in audited.items()}
         entries |= {"decision_at": changes["updated_at"], "audit_at": changes["updated_at"]}
-        written = connection.scalar(_in_one_statement(tuple(values)), {**bump, **entries})
+        written = _in_one_statement(tuple(values)).scalar(connection, {**bump, **entries})
     else:
         written = connection.execute(_bump(tuple(values)), bump).rowcount
         if written == 1:
@@ -100,7 +101,7 @@ def _write(
             connection.execute(_AUDIT, audited)
     if written != 1:
         connection.rollback()
-        current = connection.scalar(_VERSION, {"proposal_id": proposal["id"]})
+        current = _VERSION.scalar(connection, {"proposal_id": proposal["id"]})
         raise StaleVersionError(proposal["id"], current or version)
     connection.commit()
     proposal.update(changes)

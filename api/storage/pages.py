@@ -6,15 +6,18 @@ built and nothing is loaded that the answer does not show (a run's JSON summary,
 bank fields). The total is counted only when the page alone cannot tell it.
 
 The statements are Core selects on the tables' columns, run on a ``Connection`` (no ORM
-compile state, loading or session per statement), prepared once per shape (which filters are
-set) with the values as bound parameters, so a request neither rebuilds a statement nor
-recomputes its cache key. ``run_visible``, ``_proposal_in`` and ``_name_matches`` are
-``run_records.run_in``, ``proposal_in`` and ``name_matches`` on those columns.
+compile state, loading or session per statement), built once per shape (which filters are set)
+with the values as bound parameters, so a request neither rebuilds a statement nor recomputes its
+cache key; on PostgreSQL they go to the driver as prepared statements (``prepared.Prepared``). A
+search by name builds its statement per request and runs through SQLAlchemy.
+
+``run_visible``, ``_proposal_in`` and ``_name_matches`` are ``run_records.run_in``,
+``proposal_in`` and ``name_matches`` on those columns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -32,6 +35,7 @@ from sqlalchemy import (
     true,
 )
 
+from api.storage.prepared import Prepared
 from api.storage.run_records import WEIGHT_SENSITIVE, ProposalFilter
 from api.storage.tables import Base
 
@@ -117,7 +121,7 @@ def _proposal_in(scoped: bool) -> ColumnElement[bool]:
 
 
 @cache
-def _run_visible(scoped: bool) -> Select[Any]:
+def _run_visible(scoped: bool) -> Prepared:
     """``run_records.run_in`` on the table's columns: the run is the scope's own, or a
     municipality's run with a proposal or an unmatched mentee of the scope."""
     visible: ColumnElement[bool] = true()
@@ -130,20 +134,26 @@ def _run_visible(scoped: bool) -> Select[Any]:
                 | exists().where(UNMATCHED.c.run_id == RUNS.c.id, UNMATCHED.c.institution == _SCOPE)
             ),
         )
-    return select(RUNS.c.id).where(RUNS.c.id == bindparam("run_id"), visible)
+    return Prepared(select(RUNS.c.id).where(RUNS.c.id == bindparam("run_id"), visible))
 
 
 def run_visible(connection: Connection, run_id: int, *, scope: str | None) -> bool:
     """Whether the run exists within ``scope`` (its id only: the summary stays unread)."""
     query = _run_visible(scope is not None)
-    return connection.scalar(query, {"run_id": run_id, "scope": scope}) is not None
+    return query.scalar(connection, {"run_id": run_id, "scope": scope}) is not None
 
 
-def _total(connection: Connection, count: Select[Any], values: dict[str, Any], found: int) -> int:
+def _rows(connection: Connection, statement: Prepared | Select[Any], values: dict[str, Any]) -> Sequence[Any]:
+    if isinstance(statement, Prepared):
+        return statement.rows(connection, values)
+    return connection.execute(statement, values).all()
+
+
+def _total(connection: Connection, count: Prepared | Select[Any], values: dict[str, Any], found: int) -> int:
     """The number of matching rows: a short page tells it, a full or empty one is counted."""
     if 0 < found < values["limit"] or (found == 0 and values["offset"] == 0):
         return int(values["offset"]) + found
-    return int(connection.scalar(count, values) or 0)
+    return int(_rows(connection, count, values)[0][0] or 0)
 
 
 @cache
@@ -165,7 +175,7 @@ def _proposal_conditions(
 @cache
 def _proposals_statements(
     scoped: bool, status: bool, institution: bool, weight_sensitive: bool | None
-) -> tuple[Select[Any], Select[Any]]:
+) -> tuple[Prepared, Prepared]:
     """The page and the count for one shape of filter (without a name)."""
     conditions = _proposal_conditions(scoped, status, institution, weight_sensitive)
     # the page's ids first, from the index alone, then the people of those 50: joined before the
@@ -174,7 +184,7 @@ def _proposals_statements(
     ids = select(_P.id).where(*conditions).order_by(*PAGE_ORDER)
     chosen = ids.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page")
     page = _proposals_with_people().join(chosen, chosen.c.id == _P.id).order_by(*PAGE_ORDER)
-    return page, select(func.count()).select_from(PROPOSALS).where(*conditions)
+    return Prepared(page), Prepared(select(func.count()).select_from(PROPOSALS).where(*conditions))
 
 
 def _name_matches(name: str, columns: Iterable[ColumnElement[str]]) -> ColumnElement[bool]:
@@ -213,6 +223,8 @@ def proposals_page(
         where.institution is not None,
         where.weight_sensitive,
     )
+    page: Prepared | Select[Any]
+    count: Prepared | Select[Any]
     page, count = _by_name(shape, where.name) if where.name else _proposals_statements(*shape)
     values = {
         "run_id": run_id,
@@ -222,27 +234,25 @@ def proposals_page(
         "limit": limit,
         "offset": offset,
     }
-    items = [proposal_dict(row) for row in connection.execute(page, values).all()]
+    items = [proposal_dict(row) for row in _rows(connection, page, values)]
     return items, _total(connection, count, values, len(items))
 
 
 @cache
-def _one_proposal(scoped: bool) -> Select[Any]:
-    return _proposals_with_people().where(_P.id == bindparam("proposal_id"), _proposal_in(scoped))
+def _one_proposal(scoped: bool) -> Prepared:
+    return Prepared(_proposals_with_people().where(_P.id == bindparam("proposal_id"), _proposal_in(scoped)))
 
 
 def proposal(connection: Connection, proposal_id: int, *, scope: str | None) -> dict[str, Any] | None:
     """One proposal within ``scope`` with the people's summaries, or None."""
-    row = connection.execute(
-        _one_proposal(scope is not None), {"proposal_id": proposal_id, "scope": scope}
-    ).first()
+    row = _one_proposal(scope is not None).first(connection, {"proposal_id": proposal_id, "scope": scope})
     return None if row is None else proposal_dict(row)
 
 
 @cache
 def _people_statements(
     table_name: str, fields: tuple[str, ...], scoped: bool, institution: bool
-) -> tuple[Select[Any], Select[Any]]:
+) -> tuple[Prepared, Prepared]:
     table = _TABLES[table_name]
 
     def within(place: ColumnElement[str]) -> list[ColumnElement[bool]]:
@@ -266,7 +276,7 @@ def _people_statements(
     total = select(func.coalesce(func.sum(sizes.people), 0)).where(
         sizes.bank == table_name, *within(sizes.institution)
     )
-    return page, total
+    return Prepared(page), Prepared(total)
 
 
 def people_page(
@@ -284,5 +294,5 @@ def people_page(
     all that match."""
     page, count = _people_statements(table_name, fields, scope is not None, institution is not None)
     values = {"scope": scope, "institution": institution, "limit": limit, "offset": offset}
-    items = [dict(zip(fields, row, strict=True)) for row in connection.execute(page, values).all()]
+    items = [dict(zip(fields, row, strict=True)) for row in page.rows(connection, values)]
     return items, _total(connection, count, values, len(items))
