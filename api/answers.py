@@ -1,13 +1,17 @@
-"""The busiest requests, each answered by one plain function: scope check, statements and the
-JSON answer, run in the event loop at once where that costs nothing, else in one thread-pool hop.
+"""The busiest requests, each answered by one function: scope check, statements and the JSON
+answer, without a hop to a thread where none is needed.
 
 The route's one dependency (``api.deps.answering``: the services and the permitted caller, from
 ``CallerCache``) runs in the event loop; the route then hands one of these functions to
-``Answerer``, which runs it with a Core connection and returns its answer as it is. The answer
-is validated once by its response schema and written by pydantic's serializer, as FastAPI would,
-but without FastAPI validating it a second time in another hop. Scope rules are the same as the
-dependencies' of ``api.deps``: anything outside the caller's scope is 404, and so is a proposal
-of another institution.
+``Answerer``, which awaits it on ``prepared.Statements`` and returns its answer as it is. The
+answer is validated once by its response schema and written by pydantic's serializer, as FastAPI
+would, but without FastAPI validating it a second time in another hop. Scope rules are the same
+as the dependencies' of ``api.deps``: anything outside the caller's scope is 404, and so is a
+proposal of another institution.
+
+With PostgreSQL the function runs in the event loop on a connection of psycopg's asynchronous
+pool (``Settings.answering_threads`` of them), each round trip awaited, so many requests wait on
+the server at once and none costs a thread (``prepared``).
 
 With SQLite the function runs in the event loop itself: its statements take a fraction of a
 millisecond, and a hop to a thread and back cost more CPU than the statements (under 50 clients,
@@ -16,23 +20,21 @@ connections that never wait for a lock: when another connection writes (a run st
 result, another web process), the statement that needs the lock fails at once, is rolled back
 and the function runs again in a thread, which waits for the lock as every other connection
 does, so the loop is never held; so does a statement that runs longer than a few milliseconds
-(a search by name over a large run), interrupted. With PostgreSQL every function runs in a
-thread (a few at a time, ``Settings.answering_threads``): its statements wait on round trips to
-the server.
+(a search by name over a large run), interrupted.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import Response
+from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from api.access import Caller
@@ -48,6 +50,7 @@ from api.schemas import (
     ProposalsPage,
 )
 from api.storage import decisions, pages
+from api.storage.prepared import OnConnection, OnDriver, Statements, finished
 from api.storage.run_records import ProposalFilter
 
 _PROPOSAL = TypeAdapter(ProposalPublic)
@@ -55,27 +58,44 @@ MENTOR_FIELDS = tuple(MentorPublic.model_fields)
 MENTEE_FIELDS = tuple(MenteePublic.model_fields)
 
 
-class Answerer:
-    """Where the busiest requests are answered (see the module): ``await answerer(function, *args)``
-    runs ``function(engine, *args)``."""
+Answer = Callable[..., Coroutine[Any, Any, Response]]
 
-    def __init__(self, engine: Engine, threads: int, lock_free: Engine | None = None) -> None:
-        """``engine`` serves the threads; ``lock_free`` (SQLite: a busy timeout of 0), if given,
-        the event loop."""
+
+class Answerer:
+    """Where the busiest requests are answered (see the module): ``await answerer(function,
+    *args)`` awaits ``function(statements, *args)``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        threads: int,
+        lock_free: Engine | None = None,
+        pool: AsyncConnectionPool[Any] | None = None,
+    ) -> None:
+        """PostgreSQL: ``pool``, with ``engine``'s dialect. SQLite: ``lock_free`` (a busy timeout
+        of 0) in the event loop, ``engine`` in at most ``threads`` threads."""
         self._engine = engine
         self._lock_free = lock_free
+        self._pool = pool
         self._threads = CapacityLimiter(threads)
 
-    async def __call__(self, function: Callable[..., Response], /, *args: Any, **kwargs: Any) -> Response:
+    async def __call__(self, function: Answer, /, *args: Any, **kwargs: Any) -> Response:
+        if self._pool is not None:
+            async with self._pool.connection() as connection:
+                return await function(OnDriver(connection, self._engine.dialect), *args, **kwargs)
         if self._lock_free is not None:
             try:
-                return function(self._lock_free, *args, **kwargs)
+                with self._lock_free.connect() as connection:
+                    return await function(OnConnection(connection), *args, **kwargs)
             except OperationalError as error:
                 if not _for_a_thread(error):
                     raise
-        return await anyio.to_thread.run_sync(
-            partial(function, self._engine, *args, **kwargs), limiter=self._threads
-        )
+
+        def in_a_thread() -> Response:
+            with self._engine.connect() as connection:
+                return finished(function(OnConnection(connection), *args, **kwargs))
+
+        return await anyio.to_thread.run_sync(in_a_thread, limiter=self._threads)
 
 
 def _for_a_thread(error: OperationalError) -> bool:
@@ -92,21 +112,20 @@ def _page(
     return Response(page.model_dump_json(), media_type="application/json")
 
 
-def proposals_page(
-    engine: Engine, caller: Caller, run_id: int, where: ProposalFilter, *, limit: int, offset: int
+async def proposals_page(
+    statements: Statements, caller: Caller, run_id: int, where: ProposalFilter, *, limit: int, offset: int
 ) -> Response:
     """``GET /runs/{id}/proposals``: a page of the run's proposals within the caller's scope."""
-    with engine.connect() as connection:
-        if not pages.run_visible(connection, run_id, scope=caller.scope):
-            raise NotFound("Запуск не найден")
-        items, total = pages.proposals_page(
-            connection, run_id, where, limit=limit, offset=offset, scope=caller.scope
-        )
+    if not await pages.run_visible(statements, run_id, scope=caller.scope):
+        raise NotFound("Запуск не найден")
+    items, total = await pages.proposals_page(
+        statements, run_id, where, limit=limit, offset=offset, scope=caller.scope
+    )
     return _page(ProposalsPage, items, total, limit=limit, offset=offset)
 
 
-def people_page(
-    engine: Engine,
+async def people_page(
+    statements: Statements,
     caller: Caller,
     table: str,
     *,
@@ -117,21 +136,20 @@ def people_page(
     """``GET /mentors`` or ``GET /mentees`` (``table``): a page of one bank within the caller's
     scope."""
     mentors = table == "mentors"
-    with engine.connect() as connection:
-        items, total = pages.people_page(
-            connection,
-            table,
-            MENTOR_FIELDS if mentors else MENTEE_FIELDS,
-            scope=caller.scope,
-            institution=institution,
-            limit=limit,
-            offset=offset,
-        )
+    items, total = await pages.people_page(
+        statements,
+        table,
+        MENTOR_FIELDS if mentors else MENTEE_FIELDS,
+        scope=caller.scope,
+        institution=institution,
+        limit=limit,
+        offset=offset,
+    )
     return _page(MentorsPage if mentors else MenteesPage, items, total, limit=limit, offset=offset)
 
 
-def _proposal_in_scope(connection: Connection, caller: Caller, proposal_id: int) -> dict[str, Any]:
-    found = pages.proposal(connection, proposal_id, scope=caller.scope)
+async def _proposal_in_scope(statements: Statements, caller: Caller, proposal_id: int) -> dict[str, Any]:
+    found = await pages.proposal(statements, proposal_id, scope=caller.scope)
     if found is None:
         raise NotFound("Предложение не найдено")
     return found
@@ -141,30 +159,30 @@ def _written(proposal: dict[str, Any]) -> Response:
     return Response(_PROPOSAL.dump_json(_PROPOSAL.validate_python(proposal)), media_type="application/json")
 
 
-def decision(engine: Engine, caller: Caller, proposal_id: int, body: DecisionCreate) -> Response:
+async def decision(
+    statements: Statements, caller: Caller, proposal_id: int, body: DecisionCreate
+) -> Response:
     """``POST /proposals/{id}/decision``."""
-    with engine.connect() as connection:
-        proposal = _proposal_in_scope(connection, caller, proposal_id)
-        decisions.decide(
-            connection,
-            proposal,
-            decision=body.decision,
-            comment=body.comment,
-            version=body.version,
-            caller=caller,
-        )
+    proposal = await _proposal_in_scope(statements, caller, proposal_id)
+    await decisions.decide(
+        statements,
+        proposal,
+        decision=body.decision,
+        comment=body.comment,
+        version=body.version,
+        caller=caller,
+    )
     return _written(proposal)
 
 
-def consent(engine: Engine, caller: Caller, proposal_id: int, body: ConsentCreate) -> Response:
+async def consent(statements: Statements, caller: Caller, proposal_id: int, body: ConsentCreate) -> Response:
     """``POST /proposals/{id}/consent``: an institution records the agreement of its own
     participant only; the municipal role any."""
-    with engine.connect() as connection:
-        proposal = _proposal_in_scope(connection, caller, proposal_id)
-        institution = proposal[f"{body.party}_institution"]
-        if caller.scope is not None and institution != caller.scope:
-            raise Forbidden("Согласие участника из другой организации записывает его организация")
-        decisions.consent(
-            connection, proposal, party=body.party, agree=body.agree, version=body.version, caller=caller
-        )
+    proposal = await _proposal_in_scope(statements, caller, proposal_id)
+    institution = proposal[f"{body.party}_institution"]
+    if caller.scope is not None and institution != caller.scope:
+        raise Forbidden("Согласие участника из другой организации записывает его организация")
+    await decisions.consent(
+        statements, proposal, party=body.party, agree=body.agree, version=body.version, caller=caller
+    )
     return _written(proposal)

@@ -25,7 +25,7 @@ from api.jobs import Jobs, RunDispatcher, settle_heap
 from api.middleware import BodyLimit, RequestLog, SecurityHeaders, TokenThrottle
 from api.queue import QueuedJobs
 from api.routes import ROUTERS
-from api.storage.db import answering_engine, lock_free_engine, make_engine, make_sessions, migrate
+from api.storage.db import answering_pool, lock_free_engine, make_engine, make_sessions, migrate
 from matcher.taxonomy import load_taxonomy
 
 DESCRIPTION = """
@@ -55,23 +55,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             runs = jobs
         runs.recover()
         lock_free = lock_free_engine(settings.database_url)
-        answering = answering_engine(settings.database_url, engine)
+        pool = answering_pool(engine, settings.answering_threads)
+        if pool is not None:
+            await pool.open()
         app.state.services = Services(
             settings=settings,
             sessions=sessions,
             taxonomy=taxonomy,
             jobs=runs,
             callers=CallerCache(),
-            answer=Answerer(answering, settings.answering_threads, lock_free),
+            answer=Answerer(engine, settings.answering_threads, lock_free, pool),
         )
         settle_heap()
         try:
             yield
         finally:
             runs.shutdown()
-            for used in {engine, answering, lock_free}:
-                if used is not None:
-                    used.dispose()
+            if pool is not None:
+                await pool.close()
+            engine.dispose()
+            if lock_free is not None:
+                lock_free.dispose()
 
     app = FastAPI(
         title="mentor-match",

@@ -40,10 +40,11 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description=(
-            "threads answering the busiest requests (pages, decisions) at once; by default 1 with "
-            "SQLite, which answers them in the event loop and needs a thread only when another "
-            "connection holds the database's lock or a statement runs long, and 4 with "
-            "PostgreSQL, whose round trips the threads overlap"
+            "threads (SQLite) or connections (PostgreSQL) answering the busiest requests (pages, "
+            "decisions) at once; by default 1 with SQLite, which answers them in the event loop "
+            "and needs a thread only when another connection holds the database's lock or a "
+            "statement runs long, and 4 with PostgreSQL, whose requests await their round trips "
+            "in the event loop on that many connections"
         ),
     )
     embedded_worker: bool = Field(
@@ -103,8 +104,9 @@ class Settings(BaseSettings):
     def answering_threads(self) -> int:
         """``answer_threads``, else by database: on two cores, four threads made a page of 50
         mentors cost 6.2 ms of CPU with SQLite against 2.7 ms for one (they only take turns with
-        the interpreter lock), while with PostgreSQL one or two threads left 200 requests a
-        second waiting on round trips (p99 3 s and 0.57 s; four: 0.16 s)."""
+        the interpreter lock), while with PostgreSQL, when its requests were answered in threads,
+        one or two left 200 requests a second waiting on round trips (p99 3 s and 0.57 s; four:
+        0.16 s); the same four connections serve the event loop now."""
         if self.answer_threads is not None:
             return self.answer_threads
         return 1 if self.database_url.startswith("sqlite") else 4

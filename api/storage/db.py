@@ -15,6 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from psycopg_pool import AsyncConnectionPool
 from pydantic_core import from_json
 from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,15 +39,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS, autocommit: bool = False) -> Engine:
+def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, secure deletion, WAL and a busy timeout for
     the run threads.
 
     With WAL, ``synchronous=NORMAL`` skips the fsync of every commit (a commit can be lost only
     when the operating system itself stops, never when the service is killed). PostgreSQL
     connections are recycled after ``POOL_RECYCLE_SECONDS`` instead of pinged before every
-    checkout, which cost a round trip per request; with ``autocommit`` they are in autocommit mode
-    from their start (``answering_engine``).
+    checkout, which cost a round trip per request.
 
     JSON columns are decoded by pydantic's parser (``from_json``: the same values as ``json.loads``
     in a sixth of its time; a page of 50 people decodes 200 of them).
@@ -62,23 +62,29 @@ def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS, autocomm
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    isolation = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     return create_engine(
-        url, pool_recycle=POOL_RECYCLE_SECONDS, hide_parameters=True, json_deserializer=from_json, **isolation
+        url, pool_recycle=POOL_RECYCLE_SECONDS, hide_parameters=True, json_deserializer=from_json
     )
 
 
-def answering_engine(url: str, engine: Engine) -> Engine:
-    """The engine the busiest requests use (``api.answers``). On PostgreSQL a pool of its own in
-    autocommit mode, so a page or a decision, each made of single statements that need no
-    transaction around them (``api.storage.decisions``), costs no ``BEGIN`` and ``COMMIT`` or
-    ``ROLLBACK`` round trips; set on the engine rather than per connection (an engine option on
-    the shared pool switched each connection's mode at checkout and back at its return, an event
-    and two calls into the driver per request). SQLite's reads start no transaction anyway, and
-    its decision needs one: ``engine`` itself."""
-    if engine.dialect.name == "postgresql":
-        return make_engine(url, autocommit=True)
-    return engine
+def answering_pool(engine: Engine, size: int) -> AsyncConnectionPool[Any] | None:
+    """PostgreSQL: psycopg's asynchronous pool of up to ``size`` connections for the busy requests
+    (``api.answers``, run in the event loop), opened with ``engine``'s connection arguments and
+    adapters (JSON decoded by pydantic's parser, as through the engine) and in autocommit mode: a
+    page or a decision is made of single statements that need no transaction around them
+    (``api.storage.decisions``), so none costs ``BEGIN`` and ``COMMIT`` round trips. Opened and
+    closed by the caller (``await pool.open()``). SQLite: None."""
+    if engine.dialect.name != "postgresql":
+        return None
+    _, arguments = engine.dialect.create_connect_args(engine.url)
+    return AsyncConnectionPool(
+        kwargs={**arguments, "autocommit": True},
+        min_size=0,  # opened as requests need them, closed after ten idle minutes
+        max_size=size,
+        max_lifetime=POOL_RECYCLE_SECONDS,
+        open=False,
+        name="answering",
+    )
 
 
 def lock_free_engine(url: str) -> Engine | None:

@@ -19,19 +19,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, Update, bindparam, cast, func, insert, select, update
+from sqlalchemy import Table, Update, bindparam, cast, func, insert, select, update
 
 from api.access import Caller
 from api.approval import decide_sides, institutions_of, status_of
 from api.errors import StaleVersionError
-from api.storage.prepared import Prepared
+from api.storage.prepared import Prepared, Statements
 from api.storage.run_records import decision_entries
 from api.storage.tables import AuditRow, Base, DecisionRow, ProposalRow, utcnow
 
 _PROPOSALS = Base.metadata.tables[ProposalRow.__tablename__]
 
 
-@cache
 def _bump(columns: tuple[str, ...]) -> Update:
     """``UPDATE proposals SET columns…, version, updated_at WHERE id AND version``, prepared once."""
     table = _PROPOSALS
@@ -43,10 +42,16 @@ def _bump(columns: tuple[str, ...]) -> Update:
     )
 
 
+@cache
+def _bumped(columns: tuple[str, ...]) -> Prepared:
+    """SQLite: the bump alone, built once."""
+    return Prepared(_bump(columns))
+
+
 _DECISIONS = Base.metadata.tables[DecisionRow.__tablename__]
 _AUDITS = Base.metadata.tables[AuditRow.__tablename__]
-_DECISION = insert(_DECISIONS)
-_AUDIT = insert(_AUDITS)
+_DECISION = Prepared(insert(_DECISIONS))
+_AUDIT = Prepared(insert(_AUDITS))
 _ENTRY_COLUMNS = {
     "decision": tuple(c.name for c in _DECISIONS.c if c.name != "id"),
     "audit": tuple(c.name for c in _AUDITS.c if c.name != "id"),
@@ -77,8 +82,8 @@ def _in_one_statement(columns: tuple[str, ...]) -> Prepared:
 _VERSION = Prepared(select(_PROPOSALS.c.version).where(_PROPOSALS.c.id == bindparam("proposal_id")))
 
 
-def _write(
-    connection: Connection,
+async def _write(
+    statements: Statements,
     proposal: dict[str, Any],
     caller: Caller,
     values: dict[str, Any],
@@ -89,26 +94,26 @@ def _write(
     changes = {**values, "version": version + 1, "updated_at": utcnow()}
     bump = {**changes, "proposal_id": proposal["id"], "seen": version}
     decision, audited = decision_entries(proposal, caller, version=version + 1, **entry)
-    if connection.dialect.name == "postgresql":
+    if statements.dialect.name == "postgresql":
         entries = {f"decision_{name}": value for name, value in decision.items()}
         entries |= {f"audit_{name}": value for name, value in audited.items()}
         entries |= {"decision_at": changes["updated_at"], "audit_at": changes["updated_at"]}
-        written = _in_one_statement(tuple(values)).scalar(connection, {**bump, **entries})
+        written = await statements.scalar(_in_one_statement(tuple(values)), {**bump, **entries})
     else:
-        written = connection.execute(_bump(tuple(values)), bump).rowcount
+        written = await statements.changed(_bumped(tuple(values)), bump)
         if written == 1:
-            connection.execute(_DECISION, decision)
-            connection.execute(_AUDIT, audited)
+            await statements.changed(_DECISION, decision)
+            await statements.changed(_AUDIT, audited)
     if written != 1:
-        connection.rollback()
-        current = _VERSION.scalar(connection, {"proposal_id": proposal["id"]})
+        await statements.rollback()
+        current = await statements.scalar(_VERSION, {"proposal_id": proposal["id"]})
         raise StaleVersionError(proposal["id"], current or version)
-    connection.commit()
+    await statements.commit()
     proposal.update(changes)
 
 
-def decide(
-    connection: Connection,
+async def decide(
+    statements: Statements,
     proposal: dict[str, Any],
     *,
     decision: str,
@@ -120,12 +125,14 @@ def decide(
     institutions = institutions_of(proposal["mentee_institution"], proposal["mentor_institution"])
     sides = decide_sides(proposal["sides"] or {}, institutions, decision=decision, scope=caller.scope)
     values = {"status": status_of(sides, institutions), "sides": sides}
-    _write(connection, proposal, caller, values, version=version, kind=decision, comment=comment)
+    await _write(statements, proposal, caller, values, version=version, kind=decision, comment=comment)
 
 
-def consent(
-    connection: Connection, proposal: dict[str, Any], *, party: str, agree: bool, version: int, caller: Caller
+async def consent(
+    statements: Statements, proposal: dict[str, Any], *, party: str, agree: bool, version: int, caller: Caller
 ) -> None:
     """One participant's written agreement with the pair (or refusal of it)."""
     values = {f"{party}_consent": agree}
-    _write(connection, proposal, caller, values, version=version, kind="consent", party=party, agree=agree)
+    await _write(
+        statements, proposal, caller, values, version=version, kind="consent", party=party, agree=agree
+    )

@@ -8,8 +8,8 @@ bank fields). The total is counted only when the page alone cannot tell it.
 The statements are Core selects on the tables' columns, run on a ``Connection`` (no ORM
 compile state, loading or session per statement), built once per shape (which filters are set)
 with the values as bound parameters, so a request neither rebuilds a statement nor recomputes its
-cache key; on PostgreSQL they go to the driver as prepared statements (``prepared.Prepared``). A
-search by name builds its statement per request and runs through SQLAlchemy.
+cache key; they run on ``prepared.Statements`` (on PostgreSQL the driver's prepared statements,
+in the event loop). A search by name builds its statements per request.
 
 ``run_visible``, ``_proposal_in`` and ``_name_matches`` are ``run_records.run_in``,
 ``proposal_in`` and ``name_matches`` on those columns.
@@ -17,13 +17,12 @@ search by name builds its statement per request and runs through SQLAlchemy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Select,
     String,
     Table,
@@ -35,7 +34,7 @@ from sqlalchemy import (
     true,
 )
 
-from api.storage.prepared import Prepared
+from api.storage.prepared import Prepared, Statements
 from api.storage.run_records import WEIGHT_SENSITIVE, ProposalFilter
 from api.storage.tables import Base
 
@@ -137,23 +136,17 @@ def _run_visible(scoped: bool) -> Prepared:
     return Prepared(select(RUNS.c.id).where(RUNS.c.id == bindparam("run_id"), visible))
 
 
-def run_visible(connection: Connection, run_id: int, *, scope: str | None) -> bool:
+async def run_visible(statements: Statements, run_id: int, *, scope: str | None) -> bool:
     """Whether the run exists within ``scope`` (its id only: the summary stays unread)."""
     query = _run_visible(scope is not None)
-    return query.scalar(connection, {"run_id": run_id, "scope": scope}) is not None
+    return await statements.scalar(query, {"run_id": run_id, "scope": scope}) is not None
 
 
-def _rows(connection: Connection, statement: Prepared | Select[Any], values: dict[str, Any]) -> Sequence[Any]:
-    if isinstance(statement, Prepared):
-        return statement.rows(connection, values)
-    return connection.execute(statement, values).all()
-
-
-def _total(connection: Connection, count: Prepared | Select[Any], values: dict[str, Any], found: int) -> int:
+async def _total(statements: Statements, count: Prepared, values: dict[str, Any], found: int) -> int:
     """The number of matching rows: a short page tells it, a full or empty one is counted."""
     if 0 < found < values["limit"] or (found == 0 and values["offset"] == 0):
         return int(values["offset"]) + found
-    return int(_rows(connection, count, values)[0][0] or 0)
+    return int(await statements.scalar(count, values) or 0)
 
 
 @cache
@@ -194,7 +187,7 @@ def _name_matches(name: str, columns: Iterable[ColumnElement[str]]) -> ColumnEle
     return or_(*(column.contains(spelling, autoescape=True) for column in columns for spelling in spellings))
 
 
-def _by_name(shape: tuple[Any, ...], name: str) -> tuple[Select[Any], Select[Any]]:
+def _by_name(shape: tuple[Any, ...], name: str) -> tuple[Prepared, Prepared]:
     """The page and the count of proposals whose mentee's or mentor's name holds ``name``."""
     conditions = (
         *_proposal_conditions(*shape),
@@ -203,11 +196,12 @@ def _by_name(shape: tuple[Any, ...], name: str) -> tuple[Select[Any], Select[Any
     joined = _proposals_with_people().where(*conditions)
     page = joined.order_by(*PAGE_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
     matching = joined.with_only_columns(_P.id).subquery()
-    return page, select(func.count()).select_from(matching)
+    count = select(func.count()).select_from(matching)
+    return Prepared(page, reused=False), Prepared(count, reused=False)
 
 
-def proposals_page(
-    connection: Connection,
+async def proposals_page(
+    statements: Statements,
     run_id: int,
     where: ProposalFilter,
     *,
@@ -223,8 +217,6 @@ def proposals_page(
         where.institution is not None,
         where.weight_sensitive,
     )
-    page: Prepared | Select[Any]
-    count: Prepared | Select[Any]
     page, count = _by_name(shape, where.name) if where.name else _proposals_statements(*shape)
     values = {
         "run_id": run_id,
@@ -234,8 +226,8 @@ def proposals_page(
         "limit": limit,
         "offset": offset,
     }
-    items = [proposal_dict(row) for row in _rows(connection, page, values)]
-    return items, _total(connection, count, values, len(items))
+    items = [proposal_dict(row) for row in await statements.rows(page, values)]
+    return items, await _total(statements, count, values, len(items))
 
 
 @cache
@@ -243,9 +235,11 @@ def _one_proposal(scoped: bool) -> Prepared:
     return Prepared(_proposals_with_people().where(_P.id == bindparam("proposal_id"), _proposal_in(scoped)))
 
 
-def proposal(connection: Connection, proposal_id: int, *, scope: str | None) -> dict[str, Any] | None:
+async def proposal(statements: Statements, proposal_id: int, *, scope: str | None) -> dict[str, Any] | None:
     """One proposal within ``scope`` with the people's summaries, or None."""
-    row = _one_proposal(scope is not None).first(connection, {"proposal_id": proposal_id, "scope": scope})
+    row = await statements.first(
+        _one_proposal(scope is not None), {"proposal_id": proposal_id, "scope": scope}
+    )
     return None if row is None else proposal_dict(row)
 
 
@@ -279,8 +273,8 @@ def _people_statements(
     return Prepared(page), Prepared(total)
 
 
-def people_page(
-    connection: Connection,
+async def people_page(
+    statements: Statements,
     table_name: str,
     fields: tuple[str, ...],
     *,
@@ -294,5 +288,5 @@ def people_page(
     all that match."""
     page, count = _people_statements(table_name, fields, scope is not None, institution is not None)
     values = {"scope": scope, "institution": institution, "limit": limit, "offset": offset}
-    items = [dict(zip(fields, row, strict=True)) for row in page.rows(connection, values)]
-    return items, _total(connection, count, values, len(items))
+    items = [dict(zip(fields, row, strict=True)) for row in await statements.rows(page, values)]
+    return items, await _total(statements, count, values, len(items))

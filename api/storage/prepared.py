@@ -1,39 +1,47 @@
-"""The busiest statements, on PostgreSQL sent to the driver itself as prepared statements.
+"""Where the busiest requests' statements run: through SQLAlchemy, or on PostgreSQL on the driver
+itself, in the event loop, as prepared statements.
 
-SQLAlchemy's execution of a statement it has compiled and cached before still costs about 200 µs
-of CPU on PostgreSQL: the execution context, the bind and result processing set up again, and a
-``cursor.description`` of every column (psycopg builds a ``Column`` object for each, a proposal
-with its people's summaries has 29) read for the result's metadata. psycopg executes the same
-prepared statement, its round trip included, in 100–140 µs (measured in one process, the proposal
-read by a decision: 250–350 µs through SQLAlchemy).
+The functions of ``api.answers`` (and the parts of ``pages`` and ``decisions`` they call) are
+written once against ``Statements`` and awaited on either:
 
-A ``Prepared`` keeps the Core statement as the one definition of the query. On PostgreSQL it is
+* ``OnConnection``, a SQLAlchemy ``Connection`` (SQLite): the statements run at once, so the
+  function finishes without ever waiting on anything and can also be run to its end in a thread
+  (``finished``);
+* ``OnDriver``, a psycopg ``AsyncConnection`` in autocommit mode from a pool of its own
+  (PostgreSQL): each round trip to the server is awaited in the event loop, so a request costs no
+  hop to a thread and back (a decision under 50 clients: 1.0–1.1 ms of the web process's CPU in a
+  thread, 0.7–0.8 ms in the loop), and SQLAlchemy's execution, which costs about 200 µs of CPU
+  per statement even compiled and cached before (the execution context, bind and result
+  processing set up again, and a ``cursor.description`` of every column, for which psycopg builds
+  a ``Column`` object each: 29 for a proposal with its people's summaries), is left out: the
+  proposal read by a decision took 250–350 µs through SQLAlchemy and 100–140 µs on the driver.
+
+A ``Prepared`` keeps the Core statement as the one definition of the query. For the driver it is
 compiled once for the dialect and each execution hands the SQL and the values to psycopg
-(``prepare=True``: the server plans it once per connection), with the type processing SQLAlchemy
-would apply, taken from the types' public ``bind_processor`` and ``result_processor`` (JSON values
-wrapped for psycopg, which decodes JSON results with the engine's deserializer itself; timestamps
-in UTC). Other databases run the statement through SQLAlchemy as before: SQLite's connections of
-the event loop are watched through SQLAlchemy's events (``db.lock_free_engine``).
-
-A driver's error is raised as SQLAlchemy raises it (``DataError`` for a NUL character, which
-the service answers 422; the statement's values left out), and a connection the error found
-broken is invalidated, so the pool replaces it, as SQLAlchemy's own execution does.
+(``prepare=True`` for the statements built once: the server plans each once per connection), with
+the type processing SQLAlchemy would apply, from the types' public ``bind_processor`` and
+``result_processor`` (JSON values wrapped for psycopg, which decodes JSON results with pydantic's
+parser itself; timestamps in UTC). A driver's error is raised as SQLAlchemy raises it
+(``DataError`` for a NUL character, which the service answers 422; the values left out); a
+connection the error left broken is discarded by the pool when it comes back.
 
 For statements whose values are bound by name when executed or fixed when the statement is built
-(no expanding ``IN`` lists, no values rendered into the SQL). Nothing here begins or commits a
-transaction: a writing statement needs a connection in autocommit mode (``db.answering_engine``).
+(no expanding ``IN`` lists, no values rendered into the SQL).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Dialect, Select
+from psycopg import AsyncConnection
+from sqlalchemy import Connection, Dialect, Insert, Select, Update
 from sqlalchemy.exc import DBAPIError
 
 Processor = Callable[[Any], Any]
+Statement = Select[Any] | Update | Insert
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class _ForDriver:
         return values
 
 
-def _for_driver(statement: Select[Any], dialect: Dialect) -> _ForDriver:
+def _for_driver(statement: Statement, dialect: Dialect) -> _ForDriver:
     compiled = statement.compile(dialect=dialect)
     if compiled.literal_execute_params or compiled.post_compile_params:
         raise ValueError("a statement with values rendered when executed cannot be prepared")
@@ -71,41 +79,33 @@ def _for_driver(statement: Select[Any], dialect: Dialect) -> _ForDriver:
 
 
 class Prepared:
-    """A select run as a prepared statement of the driver on PostgreSQL (see the module)."""
+    """A statement, compiled for the driver when first run on it (see the module); ``reused``
+    False for one built per request (a search by name), which the server does not keep."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Statement, *, reused: bool = True) -> None:
         self.statement = statement
+        self.reused = reused
         self._driver: _ForDriver | None = None
         self._results: tuple[Processor | None, ...] | None = None
 
-    def rows(self, connection: Connection, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
-        """All rows for ``values``, as tuples of the statement's columns."""
-        if connection.dialect.name != "postgresql":
-            return connection.execute(self.statement, values).all()
+    def for_driver(self, dialect: Dialect) -> _ForDriver:
         driver = self._driver
         if driver is None:
-            driver = self._driver = _for_driver(self.statement, connection.dialect)
-        driver_connection: Any = connection.connection.driver_connection
-        dbapi_error = connection.dialect.loaded_dbapi.Error
-        try:
-            cursor = driver_connection.execute(driver.sql, driver.values(values), prepare=True)
-            rows: list[tuple[Any, ...]] = cursor.fetchall()
-        except dbapi_error as error:
-            broken = connection.dialect.is_disconnect(error, driver_connection, None)
-            if broken:
-                connection.invalidate(error)
-            raise DBAPIError.instance(
-                driver.sql,
-                None,
-                error,
-                dbapi_error,
-                hide_parameters=True,
-                dialect=connection.dialect,
-                connection_invalidated=broken,
-            ) from error
+            driver = self._driver = _for_driver(self.statement, dialect)
+        return driver
+
+    def processed(
+        self, dialect: Dialect, description: Sequence[Any], rows: list[tuple[Any, ...]]
+    ) -> Sequence[Sequence[Any]]:
+        """The driver's rows with SQLAlchemy's result processing of the columns' types."""
         results = self._results
         if results is None:
-            results = self._results = self._result_processors(connection.dialect, cursor.description or [])
+            assert isinstance(self.statement, Select)
+            columns = self.statement.selected_columns
+            results = self._results = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                for column, described in zip(columns, description, strict=True)
+            )
         if not any(results):
             return rows
         return [
@@ -113,19 +113,94 @@ class Prepared:
             for row in rows
         ]
 
-    def _result_processors(
-        self, dialect: Dialect, description: Sequence[Any]
-    ) -> tuple[Processor | None, ...]:
-        columns = self.statement.selected_columns
-        return tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, described[1])
-            for column, described in zip(columns, description, strict=True)
-        )
 
-    def first(self, connection: Connection, values: Mapping[str, Any]) -> Sequence[Any] | None:
-        rows = self.rows(connection, values)
+class Statements:
+    """Runs ``Prepared`` statements for the functions of ``api.answers``."""
+
+    dialect: Dialect
+
+    async def rows(self, statement: Prepared, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        """All rows of a select for ``values``."""
+        raise NotImplementedError
+
+    async def changed(self, statement: Prepared, values: Mapping[str, Any]) -> int:
+        """The number of rows a writing statement changed."""
+        raise NotImplementedError
+
+    async def commit(self) -> None:
+        """Ends the transaction the writes began (none in autocommit mode)."""
+
+    async def rollback(self) -> None:
+        """Undoes the transaction's writes (none in autocommit mode)."""
+
+    async def first(self, statement: Prepared, values: Mapping[str, Any]) -> Sequence[Any] | None:
+        rows = await self.rows(statement, values)
         return rows[0] if rows else None
 
-    def scalar(self, connection: Connection, values: Mapping[str, Any]) -> Any:
-        row = self.first(connection, values)
+    async def scalar(self, statement: Prepared, values: Mapping[str, Any]) -> Any:
+        row = await self.first(statement, values)
         return None if row is None else row[0]
+
+
+class OnConnection(Statements):
+    """Through SQLAlchemy, on a ``Connection``: nothing is awaited."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect
+
+    async def rows(self, statement: Prepared, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        return self.connection.execute(statement.statement, values).all()
+
+    async def changed(self, statement: Prepared, values: Mapping[str, Any]) -> int:
+        return int(self.connection.execute(statement.statement, values).rowcount)
+
+    async def commit(self) -> None:
+        self.connection.commit()
+
+    async def rollback(self) -> None:
+        self.connection.rollback()
+
+
+class OnDriver(Statements):
+    """On psycopg's ``AsyncConnection`` in autocommit mode, each round trip awaited."""
+
+    def __init__(self, connection: AsyncConnection[Any], dialect: Dialect) -> None:
+        self.connection = connection
+        self.dialect = dialect
+
+    async def _executed(self, statement: Prepared, values: Mapping[str, Any]) -> Any:
+        driver = statement.for_driver(self.dialect)
+        try:
+            return await self.connection.execute(
+                driver.sql, driver.values(values), prepare=statement.reused or None
+            )
+        except self.dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(
+                driver.sql,
+                None,
+                error,
+                self.dialect.loaded_dbapi.Error,
+                hide_parameters=True,
+                dialect=self.dialect,
+            ) from error
+
+    async def rows(self, statement: Prepared, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        cursor = await self._executed(statement, values)
+        rows: list[tuple[Any, ...]] = await cursor.fetchall()
+        return statement.processed(self.dialect, cursor.description or [], rows)
+
+    async def changed(self, statement: Prepared, values: Mapping[str, Any]) -> int:
+        cursor = await self._executed(statement, values)
+        return int(cursor.rowcount)
+
+
+def finished(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The value of a coroutine that awaits nothing (a function of ``api.answers`` on
+    ``OnConnection``), run to its end here, outside any event loop (in a thread)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("a function on a SQLAlchemy connection awaited something")

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from fastapi import Response
-from sqlalchemy import Engine, make_url
+from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from api.answers import Answerer
 from api.storage.db import lock_free_engine, make_engine
+from api.storage.prepared import OnConnection, finished
 from tests.api.conftest import sqlite_only
 from tests.api.service import Service, import_banks, proposals, run_to_end
 
@@ -61,9 +62,8 @@ SLOW = (
 """A statement of about a second: far past what the event loop may spend on one."""
 
 
-def _counted(engine: Engine) -> Response:
-    with engine.connect() as connection:
-        return Response(str(connection.exec_driver_sql(SLOW).scalar()))
+async def _counted(statements: OnConnection) -> Response:
+    return Response(str(statements.connection.exec_driver_sql(SLOW).scalar()))
 
 
 def test_a_long_statement_is_interrupted_in_the_loop_and_answered_in_a_thread(tmp_path: Path) -> None:
@@ -72,8 +72,8 @@ def test_a_long_statement_is_interrupted_in_the_loop_and_answered_in_a_thread(tm
     assert lock_free is not None
     try:
         started = time.monotonic()
-        with pytest.raises(OperationalError, match="interrupted"):
-            _counted(lock_free)
+        with lock_free.connect() as connection, pytest.raises(OperationalError, match="interrupted"):
+            finished(_counted(OnConnection(connection)))
         assert time.monotonic() - started < 0.5, "interrupted within a few milliseconds, not run"
         with lock_free.connect() as connection:  # the connection still serves short statements
             assert connection.exec_driver_sql("SELECT 1").scalar() == 1

@@ -1,10 +1,12 @@
-"""The busiest statements on PostgreSQL go to the driver as prepared statements
-(``api.storage.prepared``): they answer what SQLAlchemy's execution answers, a value the database
-cannot hold is still the client's 422 and changes nothing, and a connection the server dropped is
-replaced, not handed to the next request."""
+"""On PostgreSQL the busiest statements run on psycopg's asynchronous connections as prepared
+statements (``api.storage.prepared``): they answer what SQLAlchemy's execution answers, a value
+the database cannot hold is still the client's 422 and changes nothing, and a connection the
+server dropped is replaced, not handed to the next request."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -12,14 +14,37 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from api.storage import pages
-from api.storage.db import answering_engine, make_engine, migrate
+from api.storage.db import answering_pool, make_engine, migrate
+from api.storage.prepared import OnDriver, Prepared
 from api.storage.run_records import ProposalFilter
 from tests.api.service import Service, import_banks, proposals, run_to_end
 
 SCHOOL = "school-1"
 
+postgresql_only = pytest.mark.parametrize("backend", ["postgresql"], scope="session")
 
-def test_pages_and_one_proposal_equal_sqlalchemys_rows(service: Service) -> None:
+
+def _on_driver(database_url: str, checks: Any) -> None:
+    """``checks(pool, engine)`` in an event loop of its own thread (the tests' thread may hold
+    one: the browser tests')."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, _opened(database_url, checks)).result(timeout=120)
+
+
+async def _opened(database_url: str, checks: Any) -> None:
+    engine = make_engine(database_url)
+    pool = answering_pool(engine, 1)
+    assert pool is not None
+    await pool.open()
+    try:
+        await checks(pool, engine)
+    finally:
+        await pool.close()
+        engine.dispose()
+
+
+@postgresql_only
+def test_the_driver_answers_what_sqlalchemy_answers(service: Service) -> None:
     curator = service.user("curator", SCHOOL)
     import_banks(curator, SCHOOL)
     run = run_to_end(curator, {"scope": "institution"})
@@ -29,39 +54,44 @@ def test_pages_and_one_proposal_equal_sqlalchemys_rows(service: Service) -> None
         json={"decision": "approve", "comment": "Согласовано", "version": first["version"]},
     )
     assert decided.status_code == 200, decided.text
-    engine = answering_engine(service.database_url, make_engine(service.database_url))
-    try:
-        with engine.connect() as connection:
-            for scope in (None, SCHOOL, "elsewhere"):
-                statement = pages._one_proposal(scope is not None)
-                values = {"proposal_id": first["id"], "scope": scope}
-                expected = connection.execute(statement.statement, values).all()
-                assert [tuple(row) for row in statement.rows(connection, values)] == [
-                    tuple(row) for row in expected
-                ]
-            page, count = pages._proposals_statements(False, False, False, None)
-            values: dict[str, Any] = {"run_id": run["id"], "limit": 50, "offset": 0}
-            assert [tuple(row) for row in page.rows(connection, values)] == [
-                tuple(row) for row in connection.execute(page.statement, values).all()
-            ]
-            assert count.scalar(connection, values) == connection.scalar(count.statement, values)
-            items, total = pages.proposals_page(
-                connection, run["id"], ProposalFilter(), limit=1000, offset=0, scope=SCHOOL
+    page_values: dict[str, Any] = {"run_id": run["id"], "limit": 50, "offset": 0, "scope": SCHOOL}
+    cases: list[tuple[Prepared, dict[str, Any]]] = [
+        *(
+            (pages._one_proposal(scope is not None), {"proposal_id": first["id"], "scope": scope})
+            for scope in (None, SCHOOL, "elsewhere")
+        ),
+        *((statement, page_values) for statement in pages._proposals_statements(True, False, False, None)),
+        *((statement, page_values) for statement in pages._by_name((True, False, False, None), "ова")),
+        *(
+            (statement, {"scope": None, "limit": 50, "offset": 0})
+            for statement in pages._people_statements("mentors", ("id", "full_name"), False, False)
+        ),
+    ]
+
+    async def checks(pool: Any, engine: Any) -> None:
+        async with pool.connection() as connection:
+            driver = OnDriver(connection, engine.dialect)
+            with engine.connect() as through_sqlalchemy:
+                for statement, values in cases:
+                    expected = [tuple(row) for row in through_sqlalchemy.execute(statement.statement, values)]
+                    assert [tuple(row) for row in await driver.rows(statement, values)] == expected
+                    assert expected or values.get("scope") == "elsewhere", statement.statement
+            items, total = await pages.proposals_page(
+                driver, run["id"], ProposalFilter(), limit=1000, offset=0, scope=SCHOOL
             )
             assert total == len(items) == len(proposals(curator, run["id"]))
-            read = pages.proposal(connection, first["id"], scope=None)
-            assert read is not None
-            assert read["updated_at"].utcoffset().total_seconds() == 0
-            assert read["sides"] == {SCHOOL: "approve"}
-            assert isinstance(read["breakdown"], dict) and isinstance(read["covered"], list)
-    finally:
-        engine.dispose()
+            read = await pages.proposal(driver, first["id"], scope=None)
+        assert read is not None
+        assert read["updated_at"].utcoffset().total_seconds() == 0
+        assert read["sides"] == {SCHOOL: "approve"}
+        assert isinstance(read["breakdown"], dict) and isinstance(read["covered"], list)
+
+    _on_driver(service.database_url, checks)
 
 
-def test_a_nul_character_in_a_comment_is_refused_and_changes_nothing(backend: str, service: Service) -> None:
+@postgresql_only
+def test_a_nul_character_in_a_comment_is_refused_and_changes_nothing(service: Service) -> None:
     """PostgreSQL's text holds no NUL character (SQLite stores it as sent)."""
-    if backend != "postgresql":
-        pytest.skip("SQLite stores a NUL character")
     curator = service.user("curator", SCHOOL)
     import_banks(curator, SCHOOL)
     run = run_to_end(curator, {"scope": "institution"})
@@ -78,26 +108,26 @@ def test_a_nul_character_in_a_comment_is_refused_and_changes_nothing(backend: st
     assert not [entry for entry in audit if entry["action"] == "decision"]
 
 
-def test_a_connection_the_server_dropped_is_replaced(backend: str, database_url: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite has no server to drop a connection")
+@postgresql_only
+def test_a_connection_the_server_dropped_is_replaced(database_url: str) -> None:
     schema = make_engine(database_url)
     migrate(schema)
-    schema.dispose()
-    engine = answering_engine(database_url, make_engine(database_url))
     statement = pages._run_visible(False)
+
+    async def checks(pool: Any, engine: Any) -> None:
+        async with pool.connection() as connection:
+            dropped = (await (await connection.execute("SELECT pg_backend_pid()")).fetchone())[0]
+        with schema.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+        with pytest.raises(OperationalError):
+            async with pool.connection() as connection:
+                await OnDriver(connection, engine.dialect).scalar(statement, {"run_id": 1})
+        async with pool.connection() as connection:
+            assert await OnDriver(connection, engine.dialect).scalar(statement, {"run_id": 1}) is None
+            replaced = (await (await connection.execute("SELECT pg_backend_pid()")).fetchone())[0]
+        assert replaced != dropped
+
     try:
-        with engine.connect() as connection:
-            backend_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-        admin = make_engine(database_url)
-        with admin.connect() as other:
-            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
-        admin.dispose()
-        with engine.connect() as connection, pytest.raises(OperationalError) as raised:
-            statement.scalar(connection, {"run_id": 1})
-        assert raised.value.connection_invalidated
-        with engine.connect() as connection:
-            assert statement.scalar(connection, {"run_id": 1}) is None
-            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != backend_pid
+        _on_driver(database_url, checks)
     finally:
-        engine.dispose()
+        schema.dispose()
