@@ -27,6 +27,9 @@ queued, and one ``mentor-match worker`` process computes it while the web proces
 with ``MENTOR_MATCH_EMBEDDED_WORKER=false``) are loaded; the table says whether the run was still
 computing when the measurement ended.
 
+While it measures, the generator runs ahead of the processes it measures where it may (root),
+so that a generator waiting for a core does not count as the server's latency.
+
 Each row is printed (to stderr) as soon as it is measured, with the machine's load average
 then; the tables follow at the end.
 
@@ -227,6 +230,33 @@ async def _measure(
     return results
 
 
+GENERATOR_PRIORITY = 10
+"""How much sooner than the processes it measures the load generator is scheduled."""
+AHEAD: list[bool] = []
+"""Whether each measurement's generator ran ahead (``_ahead_of_the_server``)."""
+
+
+@contextmanager
+def _ahead_of_the_server() -> Iterator[None]:
+    """While measuring, the load generator runs ``GENERATOR_PRIORITY`` nice levels ahead of the
+    processes it measures (root may; else it stays level, said at the end): on the same two cores
+    a generator waiting for a core sent its requests late, and the open loop counts that as the
+    server's latency (without a run in a worker, the region's banks imported: p99 23–30 ms level,
+    12–15 ms ahead). Clients of a real service run on other machines."""
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, before - GENERATOR_PRIORITY)
+    except PermissionError:
+        AHEAD.append(False)
+        yield
+        return
+    AHEAD.append(True)
+    try:
+        yield
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, before)  # the servers started next inherit it
+
+
 def _targets(port: int, pid: int, token: str, run_id: int, owned: list[list[tuple[int, int]]]) -> Target:
     paths = {
         "proposals": f"/api/v1/runs/{run_id}/proposals",
@@ -264,9 +294,10 @@ def _database(database: str, url: str, args: argparse.Namespace, tmp: Path) -> l
     for web in args.web_workers:
         with _service(env, web) as (port, pid), _bare(pages_file, web) as (bare_port, bare_pid):
             service = _targets(port, pid, token, run_id, owned)
-            results += asyncio.run(
-                _measure(service, _bare_target(bare_port, bare_pid), args, (database, web, ""))
-            )
+            with _ahead_of_the_server():
+                results += asyncio.run(
+                    _measure(service, _bare_target(bare_port, bare_pid), args, (database, web, ""))
+                )
     if database == "PostgreSQL" and args.region:
         results += _with_region_run(env, token, run_id, owned, args, tmp)
     return results
@@ -308,7 +339,8 @@ def _with_region_run(
             if _wait_run(client, region, ("running", "done", "failed"))["status"] == "running":
                 time.sleep(5)  # past the reading of the banks
             service = _targets(port, pid, token, run_id, owned)
-            results = asyncio.run(_measure(service, None, args, ("PostgreSQL", web, "region run")))
+            with _ahead_of_the_server():
+                results = asyncio.run(_measure(service, None, args, ("PostgreSQL", web, "region run")))
             state = client.get(f"/api/v1/runs/{region}").json()
     still = state["status"] == "running"
     note = f"region run, {'still computing' if still else state['status']} at {state['progress']:.0%}"
@@ -415,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{args.clients} connections; measured in {time.perf_counter() - started:.0f} s; "
         f"load average at the end {load} (1, 5, 15 minutes) on {os.cpu_count()} cores\n"
     )
+    ahead = "ahead of the server" if all(AHEAD) else "at the server's priority (not allowed to raise it)"
+    print(f"the load generator ran {ahead}\n")
     print(_tables(results))
     return 1 if any(r.service.errors for r in results) else 0
 
