@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, File, Path, Query, Request, UploadFile
@@ -89,12 +90,11 @@ async def _caller(services: Services, credentials: HTTPAuthorizationCredentials 
     if credentials is None:
         raise Unauthorized("Нужен токен доступа: заголовок Authorization: Bearer <токен>")
     token_hash = hash_token(credentials.credentials)
-    caller = services.callers.get(token_hash)
+    caller = await services.callers.found(
+        token_hash, partial(run_in_threadpool, _look_up_caller, services, token_hash)
+    )
     if caller is None:
-        caller = await run_in_threadpool(_look_up_caller, services, token_hash)
-        if caller is None:
-            raise Unauthorized("Токен доступа не распознан, отозван или истёк")
-        services.callers.put(token_hash, caller)
+        raise Unauthorized("Токен доступа не распознан, отозван или истёк")
     return caller
 
 
