@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from api.access import Caller
@@ -293,7 +293,14 @@ def people_with_id(
 
 
 def people_of(session: Session, table: type[Person], *, institution: str | None) -> list[Person]:
-    """A bank for a run: one institution's people, or everybody's (institution None)."""
+    """A bank for a run: one institution's people, or everybody's (institution None).
+
+    On PostgreSQL a whole bank is read by one server process: the planner made a region's
+    100,000 mentors a parallel scan and sort, three server processes at full priority beside the
+    niced worker that asked, spilling the sort to disk, while the councils' requests waited for
+    the cores (seen in ``pg_stat_activity`` at the open loop's slowest moments)."""
+    if institution is None and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     query = select(table).order_by(table.institution, table.id)
     if institution is not None:
         query = query.where(table.institution == institution)
