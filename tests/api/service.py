@@ -237,6 +237,17 @@ def proposals(client: httpx.Client, run_id: int) -> list[dict[str, Any]]:
     return items
 
 
+def school_run(
+    service: Service, institution: str
+) -> tuple[httpx.Client, dict[str, Any], list[dict[str, Any]]]:
+    """An institution's curator, its sample banks imported and matched: the curator, the finished
+    run and its proposals."""
+    curator = service.user("curator", institution)
+    import_banks(curator, institution)
+    run = run_to_end(curator, {"scope": "institution"})
+    return curator, run, proposals(curator, run["id"])
+
+
 def agree(client: httpx.Client, proposal: dict[str, Any]) -> None:
     """The council approves ``proposal`` and both participants agree, version by version."""
     version = proposal["version"]

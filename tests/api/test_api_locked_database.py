@@ -20,17 +20,15 @@ from api.answers import Answerer
 from api.storage.db import lock_free_engine, make_engine
 from api.storage.prepared import OnConnection, finished
 from tests.api.conftest import sqlite_only
-from tests.api.service import Service, import_banks, proposals, run_to_end
+from tests.api.service import Service, school_run
 
 SCHOOL = "school-1"
 
 
 @sqlite_only
 def test_a_decision_waits_for_another_writer_in_a_thread_while_pages_are_answered(service: Service) -> None:
-    curator = service.user("curator", SCHOOL)
-    import_banks(curator, SCHOOL)
-    run = run_to_end(curator, {"scope": "institution"})
-    first = proposals(curator, run["id"])[0]
+    curator, run, made = school_run(service, SCHOOL)
+    first = made[0]
     writer = sqlite3.connect(str(make_url(service.database_url).database), isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # the write lock, as a run storing its result holds it
     try:

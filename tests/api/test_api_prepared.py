@@ -17,7 +17,7 @@ from api.storage import pages
 from api.storage.db import answering_pool, make_engine, migrate
 from api.storage.prepared import OnDriver, Prepared
 from api.storage.run_records import ProposalFilter
-from tests.api.service import Service, import_banks, proposals, run_to_end
+from tests.api.service import Service, proposals, school_run
 
 SCHOOL = "school-1"
 
@@ -45,10 +45,8 @@ async def _opened(database_url: str, checks: Any) -> None:
 
 @postgresql_only
 def test_the_driver_answers_what_sqlalchemy_answers_and_refuses_a_nul_character(service: Service) -> None:
-    curator = service.user("curator", SCHOOL)
-    import_banks(curator, SCHOOL)
-    run = run_to_end(curator, {"scope": "institution"})
-    first = proposals(curator, run["id"])[0]
+    curator, run, made = school_run(service, SCHOOL)
+    first = made[0]
     decided = curator.post(
         f"/api/v1/proposals/{first['id']}/decision",
         json={"decision": "approve", "comment": "Согласовано", "version": first["version"]},
