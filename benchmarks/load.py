@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -50,7 +51,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,20 +265,34 @@ CPU_CGROUP = Path("/sys/fs/cgroup/cpu")
 WORKER_WEIGHED: list[bool] = []
 
 
-def _weighed(pid: int) -> bool:
-    """Move the worker into a CPU cgroup of weight ``WORKER_CPU_SHARES`` (cgroup v1's ``cpu``
-    controller, as root; else it stays where it is, said at the end), as the compose file's
-    ``cpu_shares`` does: its nice level alone let a dozen of its threads and forked processes
-    outweigh the two web processes (the region row's p99 98.7–114.7 ms; weighed, 30–35 ms in most
-    ten-second windows)."""
+@contextmanager
+def _worker_group() -> Iterator[Callable[[int], None]]:
+    """A CPU cgroup of weight ``WORKER_CPU_SHARES`` (cgroup v1's ``cpu`` controller, as root; else
+    none, said at the end) and the function that places a process in it, as the compose file's
+    ``cpu_shares`` places the worker: its nice level alone let a dozen of its threads and forked
+    processes outweigh the two web processes (the region row's p99 98.7–114.7 ms; weighed, 30–35
+    ms in most ten-second windows). The group is removed once the processes in it have ended."""
     group = CPU_CGROUP / "mentor-match-worker"
+
+    def place(pid: int) -> None:
+        try:
+            (group / "cgroup.procs").write_text(str(pid))
+        except OSError:
+            WORKER_WEIGHED.append(False)
+            return
+        WORKER_WEIGHED.append(True)
+
     try:
         group.mkdir(exist_ok=True)
         (group / "cpu.shares").write_text(str(WORKER_CPU_SHARES))
-        (group / "cgroup.procs").write_text(str(pid))
     except OSError:
-        return False
-    return True
+        yield lambda _: WORKER_WEIGHED.append(False)
+        return
+    try:
+        yield place
+    finally:
+        with contextlib.suppress(OSError):  # a forked process of the worker may outlive it
+            group.rmdir()
 
 
 def _targets(port: int, pid: int, token: str, run_id: int, owned: list[list[tuple[int, int]]]) -> Target:
@@ -358,8 +373,8 @@ def _with_region_run(
         _settle(env["DATABASE_URL"])
         print(f"imported in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         region = client.post("/api/v1/runs", json={"scope": "municipality"}).json()["id"]
-        with _process(_command("worker"), quiet, None) as worker:
-            WORKER_WEIGHED.append(_weighed(worker))
+        with _worker_group() as place, _process(_command("worker"), quiet, None) as worker:
+            place(worker)
             if _wait_run(client, region, ("running", "done", "failed"))["status"] == "running":
                 time.sleep(5)  # past the reading of the banks
             service = _targets(port, pid, token, run_id, owned)

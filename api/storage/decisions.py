@@ -32,7 +32,8 @@ _PROPOSALS = Base.metadata.tables[ProposalRow.__tablename__]
 
 
 def _bump(columns: tuple[str, ...]) -> Update:
-    """``UPDATE proposals SET columns…, version, updated_at WHERE id AND version``, prepared once."""
+    """``UPDATE proposals SET columns…, version, updated_at WHERE id AND version`` (built once per
+    set of columns by ``_bumped`` and ``_in_one_statement``)."""
     table = _PROPOSALS
     values = {name: bindparam(name, type_=table.c[name].type) for name in (*columns, "version", "updated_at")}
     return (

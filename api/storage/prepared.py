@@ -80,7 +80,8 @@ def _for_driver(statement: Statement, dialect: Dialect) -> _ForDriver:
 
 class Prepared:
     """A statement, compiled for the driver when first run on it (see the module); ``reused``
-    False for one built per request (a search by name), which the server does not keep."""
+    False for one built per request (a search by name), which psycopg prepares on the server only
+    once the same SQL has come back a few times (its ``prepare_threshold``)."""
 
     def __init__(self, statement: Statement, *, reused: bool = True) -> None:
         self.statement = statement
