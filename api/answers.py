@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable, Coroutine
+from contextlib import closing
 from typing import Any
 
 import anyio.to_thread
@@ -53,7 +54,7 @@ from api.schemas import (
     ProposalsPage,
 )
 from api.storage import decisions, pages
-from api.storage.prepared import OnConnection, OnDriver, Statements, finished
+from api.storage.prepared import OnDriver, OnSqlite, Statements, finished
 from api.storage.run_records import ProposalFilter
 
 _PROPOSAL = TypeAdapter(ProposalPublic)
@@ -96,8 +97,8 @@ class Answerer:
         if self._lock_free is not None:
             for pause in (*LOCKED_PAUSES, None):
                 try:
-                    with self._lock_free.connect() as connection:
-                        return await function(OnConnection(connection), *args, **kwargs)
+                    with closing(self._lock_free.raw_connection()) as connection:
+                        return await function(OnSqlite(connection, self._engine.dialect), *args, **kwargs)
                 except OperationalError as error:
                     code = _sqlite_code(error)
                     if code not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_INTERRUPT):
@@ -107,8 +108,8 @@ class Answerer:
                 await asyncio.sleep(pause)
 
         def in_a_thread() -> Response:
-            with self._engine.connect() as connection:
-                return finished(function(OnConnection(connection), *args, **kwargs))
+            with closing(self._engine.raw_connection()) as connection:
+                return finished(function(OnSqlite(connection, self._engine.dialect), *args, **kwargs))
 
         return await anyio.to_thread.run_sync(in_a_thread, limiter=self._threads)
 

@@ -7,6 +7,7 @@ they were given, so tests switch between SQLite and PostgreSQL freely.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -39,7 +40,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    busy_seconds: float = SQLITE_BUSY_SECONDS,
+    connection: type[sqlite3.Connection] = sqlite3.Connection,
+) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, secure deletion, WAL and a busy timeout for
     the run threads.
 
@@ -56,7 +62,7 @@ def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS) -> Engin
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": busy_seconds},
+            connect_args={"check_same_thread": False, "timeout": busy_seconds, "factory": connection},
             hide_parameters=True,
             json_deserializer=from_json,
         )
@@ -87,6 +93,24 @@ def answering_pool(engine: Engine, size: int) -> AsyncConnectionPool[Any] | None
     )
 
 
+class LoopConnection(sqlite3.Connection):
+    """sqlite3's connection for the event loop (``lock_free_engine``): a statement is interrupted
+    once it has run ``LOOP_STATEMENT_SECONDS`` (its clock starts when it is executed, directly or
+    through SQLAlchemy)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.started = time.perf_counter()
+        self.set_progress_handler(self._too_long, PROGRESS_STEPS)
+
+    def _too_long(self) -> bool:
+        return time.perf_counter() - self.started > LOOP_STATEMENT_SECONDS
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        self.started = time.perf_counter()
+        return super().execute(sql, parameters)
+
+
 def lock_free_engine(url: str) -> Engine | None:
     """SQLite: an engine for the event loop (``api.answers``), whose statements never hold it: one
     that needs a lock another connection holds fails at once (a busy timeout of 0), one that runs
@@ -94,19 +118,11 @@ def lock_free_engine(url: str) -> Engine | None:
     proposals took 40–70 ms); either way the request is answered again in a thread. Else None."""
     if not url.startswith("sqlite"):
         return None
-    engine = make_engine(url, busy_seconds=0)
-    started = [0.0]  # the statement running now: the event loop runs one at a time
-
-    def too_long() -> bool:
-        return time.perf_counter() - started[0] > LOOP_STATEMENT_SECONDS
+    engine = make_engine(url, busy_seconds=0, connection=LoopConnection)
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _started(*_: Any) -> None:
-        started[0] = time.perf_counter()
-
-    @event.listens_for(engine, "connect")
-    def _watched(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.set_progress_handler(too_long, PROGRESS_STEPS)
+    def _started(_connection: Any, cursor: Any, *_: Any) -> None:
+        cursor.connection.started = time.perf_counter()
 
     return engine
 

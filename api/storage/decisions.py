@@ -51,12 +51,20 @@ def _bumped(columns: tuple[str, ...]) -> Prepared:
 
 _DECISIONS = Base.metadata.tables[DecisionRow.__tablename__]
 _AUDITS = Base.metadata.tables[AuditRow.__tablename__]
-_DECISION = Prepared(insert(_DECISIONS))
-_AUDIT = Prepared(insert(_AUDITS))
 _ENTRY_COLUMNS = {
     "decision": tuple(c.name for c in _DECISIONS.c if c.name != "id"),
     "audit": tuple(c.name for c in _AUDITS.c if c.name != "id"),
 }
+
+
+def _entry(prefix: str, table: Table) -> Prepared:
+    """SQLite: the insert of one entry, every column but the id bound by its name."""
+    names = _ENTRY_COLUMNS[prefix]
+    return Prepared(insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in names}))
+
+
+_DECISION = _entry("decision", _DECISIONS)
+_AUDIT = _entry("audit", _AUDITS)
 
 
 @cache
@@ -95,10 +103,10 @@ async def _write(
     changes = {**values, "version": version + 1, "updated_at": utcnow()}
     bump = {**changes, "proposal_id": proposal["id"], "seen": version}
     decision, audited = decision_entries(proposal, caller, version=version + 1, **entry)
+    decision["at"] = audited["at"] = changes["updated_at"]
     if statements.dialect.name == "postgresql":
         entries = {f"decision_{name}": value for name, value in decision.items()}
         entries |= {f"audit_{name}": value for name, value in audited.items()}
-        entries |= {"decision_at": changes["updated_at"], "audit_at": changes["updated_at"]}
         written = await statements.scalar(_in_one_statement(tuple(values)), {**bump, **entries})
     else:
         written = await statements.changed(_bumped(tuple(values)), bump)

@@ -31,13 +31,14 @@ For statements whose values are bound by name when executed or fixed when the st
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from psycopg import AsyncConnection
-from sqlalchemy import Connection, Dialect, Insert, Select, Update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Dialect, Insert, PoolProxiedConnection, Select, Update
+from sqlalchemy.exc import DBAPIError, StatementError
 
 Processor = Callable[[Any], Any]
 Statement = Select[Any] | Update | Insert
@@ -46,19 +47,23 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class _ForDriver:
-    """A statement compiled for psycopg: its SQL, the values it holds itself (processed) and the
-    processors of the values given when executed."""
+    """A statement compiled for the driver: its SQL, the values it holds itself (processed), the
+    processors of the values given when executed and, for a driver of positional parameters
+    (sqlite3's ``?``), the names of the values in their order."""
 
     sql: str
     fixed: dict[str, Any]
     binds: dict[str, Processor]
+    positions: tuple[str, ...] | None
 
-    def values(self, given: Mapping[str, Any]) -> dict[str, Any]:
+    def values(self, given: Mapping[str, Any]) -> dict[str, Any] | tuple[Any, ...]:
         values = {**self.fixed, **given}
         for name, process in self.binds.items():
             if values.get(name) is not None:
                 values[name] = process(values[name])
-        return values
+        if self.positions is None:
+            return values
+        return tuple(values[name] for name in self.positions)
 
 
 def _for_driver(statement: Statement, dialect: Dialect) -> _ForDriver:
@@ -75,7 +80,8 @@ def _for_driver(statement: Statement, dialect: Dialect) -> _ForDriver:
             continue
         value = bind.effective_value
         fixed[name] = value if process is None or value is None else process(value)
-    return _ForDriver(str(compiled), fixed, binds)
+    positions = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+    return _ForDriver(str(compiled), fixed, binds, positions)
 
 
 class Prepared:
@@ -86,24 +92,24 @@ class Prepared:
     def __init__(self, statement: Statement, *, reused: bool = True) -> None:
         self.statement = statement
         self.reused = reused
-        self._driver: _ForDriver | None = None
-        self._results: tuple[Processor | None, ...] | None = None
+        self._driver: dict[str, _ForDriver] = {}
+        self._results: dict[str, tuple[Processor | None, ...]] = {}
 
     def for_driver(self, dialect: Dialect) -> _ForDriver:
-        driver = self._driver
+        driver = self._driver.get(dialect.name)
         if driver is None:
-            driver = self._driver = _for_driver(self.statement, dialect)
+            driver = self._driver[dialect.name] = _for_driver(self.statement, dialect)
         return driver
 
     def processed(
         self, dialect: Dialect, description: Sequence[Any], rows: list[tuple[Any, ...]]
     ) -> Sequence[Sequence[Any]]:
         """The driver's rows with SQLAlchemy's result processing of the columns' types."""
-        results = self._results
+        results = self._results.get(dialect.name)
         if results is None:
             assert isinstance(self.statement, Select)
             columns = self.statement.selected_columns
-            results = self._results = tuple(
+            results = self._results[dialect.name] = tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, described[1])
                 for column, described in zip(columns, description, strict=True)
             )
@@ -143,24 +149,49 @@ class Statements:
         return None if row is None else row[0]
 
 
-class OnConnection(Statements):
-    """Through SQLAlchemy, on a ``Connection``: nothing is awaited."""
+class OnSqlite(Statements):
+    """On sqlite3's connection (from SQLAlchemy's pool: ``Engine.raw_connection``), nothing
+    awaited; the module's transactions (one begun before the first write)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: PoolProxiedConnection, dialect: Dialect) -> None:
         self.connection = connection
-        self.dialect = connection.dialect
+        self.dialect = dialect
+        driver = connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        self._driver = driver
+
+    def _executed(
+        self, statement: Prepared, values: Mapping[str, Any]
+    ) -> tuple[sqlite3.Cursor, list[tuple[Any, ...]]]:
+        """The cursor and its rows: a statement runs while its rows are fetched, so an error (an
+        interruption) may come from either."""
+        driver = statement.for_driver(self.dialect)
+        try:
+            cursor = self._driver.execute(driver.sql, driver.values(values))
+            return cursor, cursor.fetchall()
+        except sqlite3.Error as error:
+            raise _wrapped(driver.sql, error, self.dialect) from error
 
     async def rows(self, statement: Prepared, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
-        return self.connection.execute(statement.statement, values).all()
+        cursor, rows = self._executed(statement, values)
+        return statement.processed(self.dialect, cursor.description or [], rows)
 
     async def changed(self, statement: Prepared, values: Mapping[str, Any]) -> int:
-        return int(self.connection.execute(statement.statement, values).rowcount)
+        return int(self._executed(statement, values)[0].rowcount)
 
     async def commit(self) -> None:
-        self.connection.commit()
+        self._driver.commit()
 
     async def rollback(self) -> None:
-        self.connection.rollback()
+        self._driver.rollback()
+
+
+def _wrapped(sql: str, error: Exception, dialect: Dialect) -> StatementError:
+    """The driver's error as SQLAlchemy raises it (``OperationalError`` for a lock or an
+    interruption, ``DataError`` for a NUL character on PostgreSQL), the values left out."""
+    return DBAPIError.instance(
+        sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+    )
 
 
 class OnDriver(Statements):
@@ -177,14 +208,7 @@ class OnDriver(Statements):
                 driver.sql, driver.values(values), prepare=statement.reused or None
             )
         except self.dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(
-                driver.sql,
-                None,
-                error,
-                self.dialect.loaded_dbapi.Error,
-                hide_parameters=True,
-                dialect=self.dialect,
-            ) from error
+            raise _wrapped(driver.sql, error, self.dialect) from error
 
     async def rows(self, statement: Prepared, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         cursor = await self._executed(statement, values)
@@ -198,7 +222,7 @@ class OnDriver(Statements):
 
 def finished(coroutine: Coroutine[Any, Any, T]) -> T:
     """The value of a coroutine that awaits nothing (a function of ``api.answers`` on
-    ``OnConnection``), run to its end here, outside any event loop (in a thread)."""
+    ``OnSqlite``), run to its end here, outside any event loop (in a thread)."""
     try:
         coroutine.send(None)
     except StopIteration as done:

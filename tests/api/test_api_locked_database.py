@@ -9,16 +9,18 @@ import asyncio
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import Response
-from sqlalchemy import make_url
+from sqlalchemy import Select, func, literal, make_url, select
 from sqlalchemy.exc import OperationalError
 
 from api.answers import Answerer
 from api.storage.db import lock_free_engine, make_engine
-from api.storage.prepared import OnConnection, finished
+from api.storage.prepared import OnSqlite, Prepared, Statements, finished
 from tests.api.conftest import sqlite_only
 from tests.api.service import Service, school_run
 
@@ -54,14 +56,25 @@ def test_a_decision_waits_for_another_writer_in_a_thread_while_pages_are_answere
     assert next(p for p in again if p["id"] == first["id"])["version"] == first["version"] + 1
 
 
-SLOW = (
-    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) FROM n"
-)
-"""A statement of about a second: far past what the event loop may spend on one."""
+def _numbers() -> Select[Any]:
+    """The numbers 1 to 3,000,000: about a second to count or to fetch, far past what the event
+    loop may spend on one statement."""
+    n = select(literal(1).label("i")).cte("n", recursive=True)
+    return select(n.union_all(select(n.c.i + 1).where(n.c.i < 3_000_000)).c.i)
 
 
-async def _counted(statements: OnConnection) -> Response:
-    return Response(str(statements.connection.exec_driver_sql(SLOW).scalar()))
+COUNTED = Prepared(select(func.count()).select_from(_numbers().subquery()))
+"""Slow before its one row."""
+FETCHED = Prepared(_numbers())
+"""Its first row at once, the rest slowly."""
+
+
+async def _counted(statements: Statements) -> Response:
+    return Response(str(await statements.scalar(COUNTED, {})))
+
+
+async def _fetched(statements: Statements) -> Response:
+    return Response(str(len(await statements.rows(FETCHED, {}))))
 
 
 def test_a_long_statement_is_interrupted_in_the_loop_and_answered_in_a_thread(tmp_path: Path) -> None:
@@ -70,15 +83,21 @@ def test_a_long_statement_is_interrupted_in_the_loop_and_answered_in_a_thread(tm
     assert lock_free is not None
     try:
         started = time.monotonic()
-        with lock_free.connect() as connection, pytest.raises(OperationalError, match="interrupted"):
-            finished(_counted(OnConnection(connection)))
+        for slow in (_counted, _fetched):
+            with (
+                closing(lock_free.raw_connection()) as raw,
+                pytest.raises(OperationalError, match="interrupted"),
+            ):
+                finished(slow(OnSqlite(raw, lock_free.dialect)))
         assert time.monotonic() - started < 0.5, "interrupted within a few milliseconds, not run"
         with lock_free.connect() as connection:  # the connection still serves short statements
             assert connection.exec_driver_sql("SELECT 1").scalar() == 1
         answerer = Answerer(engine, 1, lock_free)
         with ThreadPoolExecutor(1) as thread:  # an event loop of its own
-            answer = thread.submit(asyncio.run, answerer(_counted)).result(timeout=60)
-        assert answer.body == b"3000000"
+            answers = [
+                thread.submit(asyncio.run, answerer(slow)).result(timeout=60) for slow in (_counted, _fetched)
+            ]
+        assert [answer.body for answer in answers] == [b"3000000", b"3000000"]
     finally:
         engine.dispose()
         lock_free.dispose()
