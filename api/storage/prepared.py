@@ -1,24 +1,28 @@
-"""Where the busiest requests' statements run: through SQLAlchemy, or on PostgreSQL on the driver
-itself, in the event loop, as prepared statements.
+"""Where the busiest requests' statements run: on the driver itself, sqlite3's or psycopg's, as
+statements compiled once.
 
 The functions of ``api.answers`` (and the parts of ``pages`` and ``decisions`` they call) are
 written once against ``Statements`` and awaited on either:
 
-* ``OnConnection``, a SQLAlchemy ``Connection`` (SQLite): the statements run at once, so the
+* ``OnSqlite``, sqlite3's connection from SQLAlchemy's pool: the statements run at once, so the
   function finishes without ever waiting on anything and can also be run to its end in a thread
   (``finished``);
 * ``OnDriver``, a psycopg ``AsyncConnection`` in autocommit mode from a pool of its own
   (PostgreSQL): each round trip to the server is awaited in the event loop, so a request costs no
   hop to a thread and back (a decision under 50 clients: 1.0–1.1 ms of the web process's CPU in a
-  thread, 0.7–0.8 ms in the loop), and SQLAlchemy's execution, which costs about 200 µs of CPU
-  per statement even compiled and cached before (the execution context, bind and result
-  processing set up again, and a ``cursor.description`` of every column, for which psycopg builds
-  a ``Column`` object each: 29 for a proposal with its people's summaries), is left out: the
-  proposal read by a decision took 250–350 µs through SQLAlchemy and 100–140 µs on the driver.
+  thread, 0.7–0.8 ms in the loop).
+
+Either way SQLAlchemy's execution, which costs about 200 µs of CPU per statement even compiled
+and cached before (the execution context, bind and result processing set up again, and a
+``cursor.description`` of every column, for which psycopg builds a ``Column`` object each: 29 for
+a proposal with its people's summaries), is left out: the proposal read by a decision took
+250–350 µs through SQLAlchemy and 100–140 µs on psycopg; on SQLite a decision with two web
+processes under 50 clients went from 0.87–1.38 to 0.70–0.77 ms of CPU.
 
 A ``Prepared`` keeps the Core statement as the one definition of the query. For the driver it is
-compiled once for the dialect and each execution hands the SQL and the values to psycopg
-(``prepare=True`` for the statements built once: the server plans each once per connection), with
+compiled once for the dialect and each execution hands the SQL and the values to the driver
+(psycopg: ``prepare=True`` for the statements built once: the server plans each once per
+connection; sqlite3 keeps its own cache of compiled statements), with
 the type processing SQLAlchemy would apply, from the types' public ``bind_processor`` and
 ``result_processor`` (JSON values wrapped for psycopg, which decodes JSON results with pydantic's
 parser itself; timestamps in UTC). A driver's error is raised as SQLAlchemy raises it

@@ -1,21 +1,23 @@
-"""On PostgreSQL the busiest statements run on psycopg's asynchronous connections as prepared
-statements (``api.storage.prepared``): they answer what SQLAlchemy's execution answers, a value
-the database cannot hold is still the client's 422 and changes nothing, and a connection the
-server dropped is replaced, not handed to the next request."""
+"""The busiest statements run on the driver itself, compiled once (``api.storage.prepared``): on
+psycopg's asynchronous connections as prepared statements, on sqlite3's connection. On either
+they answer what SQLAlchemy's execution answers; on PostgreSQL a value the database cannot hold
+is still the client's 422 and changes nothing, and a connection the server dropped is replaced,
+not handed to the next request."""
 
 from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from api.storage import pages
 from api.storage.db import answering_pool, make_engine, migrate
-from api.storage.prepared import OnDriver, Prepared
+from api.storage.prepared import OnDriver, OnSqlite, Prepared, Statements, finished
 from api.storage.run_records import ProposalFilter
 from tests.api.service import Service, proposals, school_run
 
@@ -43,7 +45,6 @@ async def _opened(database_url: str, checks: Any) -> None:
         engine.dispose()
 
 
-@postgresql_only
 def test_the_driver_answers_what_sqlalchemy_answers_and_refuses_a_nul_character(service: Service) -> None:
     curator, run, made = school_run(service, SCHOOL)
     first = made[0]
@@ -66,25 +67,37 @@ def test_the_driver_answers_what_sqlalchemy_answers_and_refuses_a_nul_character(
         ),
     ]
 
-    async def checks(pool: Any, engine: Any) -> None:
-        async with pool.connection() as connection:
-            driver = OnDriver(connection, engine.dialect)
-            with engine.connect() as through_sqlalchemy:
-                for statement, values in cases:
-                    expected = [tuple(row) for row in through_sqlalchemy.execute(statement.statement, values)]
-                    assert [tuple(row) for row in await driver.rows(statement, values)] == expected
-                    assert expected or values.get("scope") == "elsewhere", statement.statement
-            items, total = await pages.proposals_page(
-                driver, run["id"], ProposalFilter(), limit=1000, offset=0, scope=SCHOOL
-            )
-            assert total == len(items) == len(proposals(curator, run["id"]))
-            read = await pages.proposal(driver, first["id"], scope=None)
+    async def checks(driver: Statements, engine: Engine) -> None:
+        with engine.connect() as through_sqlalchemy:
+            for statement, values in cases:
+                expected = [tuple(row) for row in through_sqlalchemy.execute(statement.statement, values)]
+                assert [tuple(row) for row in await driver.rows(statement, values)] == expected
+                assert expected or values.get("scope") == "elsewhere", statement.statement
+        items, total = await pages.proposals_page(
+            driver, run["id"], ProposalFilter(), limit=1000, offset=0, scope=SCHOOL
+        )
+        assert total == len(items) == len(proposals(curator, run["id"]))
+        read = await pages.proposal(driver, first["id"], scope=None)
         assert read is not None
-        assert read["updated_at"].utcoffset().total_seconds() == 0
+        if engine.dialect.name == "postgresql":
+            assert read["updated_at"].utcoffset().total_seconds() == 0
         assert read["sides"] == {SCHOOL: "approve"}
         assert isinstance(read["breakdown"], dict) and isinstance(read["covered"], list)
 
-    _on_driver(service.database_url, checks)
+    if service.database_url.startswith("sqlite"):
+        engine = make_engine(service.database_url)
+        try:
+            with closing(engine.raw_connection()) as connection:
+                finished(checks(OnSqlite(connection, engine.dialect), engine))
+        finally:
+            engine.dispose()
+        return
+
+    async def on_the_pool(pool: Any, engine: Engine) -> None:
+        async with pool.connection() as connection:
+            await checks(OnDriver(connection, engine.dialect), engine)
+
+    _on_driver(service.database_url, on_the_pool)
 
     # PostgreSQL's text holds no NUL character (SQLite stores it as sent): the client's 422
     second = proposals(curator, run["id"])[1]
