@@ -95,8 +95,8 @@ def answering_pool(engine: Engine, size: int) -> AsyncConnectionPool[Any] | None
 
 class LoopConnection(sqlite3.Connection):
     """sqlite3's connection for the event loop (``lock_free_engine``): a statement is interrupted
-    once it has run ``LOOP_STATEMENT_SECONDS`` (its clock starts when it is executed, directly or
-    through SQLAlchemy)."""
+    once it has run ``LOOP_STATEMENT_SECONDS``, its clock started by ``execute`` (the only way
+    ``prepared.OnSqlite`` runs one), its rows' fetching included."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,13 +118,7 @@ def lock_free_engine(url: str) -> Engine | None:
     proposals took 40–70 ms); either way the request is answered again in a thread. Else None."""
     if not url.startswith("sqlite"):
         return None
-    engine = make_engine(url, busy_seconds=0, connection=LoopConnection)
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _started(_connection: Any, cursor: Any, *_: Any) -> None:
-        cursor.connection.started = time.perf_counter()
-
-    return engine
+    return make_engine(url, busy_seconds=0, connection=LoopConnection)
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -84,7 +84,7 @@ def _for_driver(statement: Statement, dialect: Dialect) -> _ForDriver:
             continue
         value = bind.effective_value
         fixed[name] = value if process is None or value is None else process(value)
-    positions = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+    positions = tuple(compiled.positiontup or ()) if compiled.positional else None
     return _ForDriver(str(compiled), fixed, binds, positions)
 
 
@@ -158,7 +158,6 @@ class OnSqlite(Statements):
     awaited; the module's transactions (one begun before the first write)."""
 
     def __init__(self, connection: PoolProxiedConnection, dialect: Dialect) -> None:
-        self.connection = connection
         self.dialect = dialect
         driver = connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)
