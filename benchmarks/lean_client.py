@@ -106,6 +106,8 @@ class Measured:
     errors: int
     seconds: float
     cpu: float
+    sent: list[float] = field(default_factory=list)
+    """The open loop's: when each request of ``latencies`` was due, seconds from the start."""
 
     @property
     def per_second(self) -> float:
@@ -113,6 +115,16 @@ class Measured:
 
     def percentile_ms(self, q: float) -> float:
         return float(np.percentile(np.asarray(self.latencies) * 1000, q))
+
+    def worst_window_ms(self, q: float, window: float) -> float:
+        """The highest ``q`` percentile of the open loop's latencies over consecutive windows of
+        ``window`` seconds (a whole window each; the last, shorter one joins the one before)."""
+        sent, latencies = np.asarray(self.sent), np.asarray(self.latencies) * 1000
+        windows = max(int(self.seconds // window), 1)
+        index = np.minimum((sent // window).astype(int), windows - 1)
+        return max(
+            float(np.percentile(latencies[index == w], q)) for w in range(windows) if (index == w).any()
+        )
 
     @property
     def cpu_ms(self) -> float:
@@ -142,12 +154,16 @@ async def closed_loop(target: Target, kind: str, clients: int, requests: int) ->
     return Measured(latencies, errors, time.perf_counter() - started, _cpu_seconds(target.pid) - cpu)
 
 
-async def open_loop(target: Target, rate: float, seconds: float, clients: int) -> Measured:
-    """A fixed rate of mixed requests (¾ reads, ¼ writes), each on a free connection of a pool."""
+async def open_loop(
+    target: Target, rate: float, seconds: float, clients: int, until: asyncio.Event | None = None
+) -> Measured:
+    """A fixed rate of mixed requests (¾ reads, ¼ writes), each on a free connection of a pool,
+    for ``seconds`` or until ``until`` is set, whichever comes first."""
     pool: asyncio.Queue[tuple[int, Connection]] = asyncio.Queue()
     for number in range(clients):
         pool.put_nowait((number, Connection(target.port, target.token)))
     latencies: list[float] = []
+    sent: list[float] = []
     errors = 0
     rng = random.Random(7)
     mix = ["proposals", "proposals", "mentors", "decision"] * 2 + ["proposals", "mentors", "consent"]
@@ -161,10 +177,13 @@ async def open_loop(target: Target, rate: float, seconds: float, clients: int) -
         finally:
             pool.put_nowait((number, conn))
         latencies.append(time.perf_counter() - due)
+        sent.append(due - started)
 
     tasks: list[asyncio.Task[None]] = []
     cpu, started = _cpu_seconds(target.pid), time.perf_counter()
     for step in range(int(rate * seconds)):
+        if until is not None and until.is_set():
+            break
         due = started + step / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         tasks.append(asyncio.create_task(fire(due, rng.choice(mix), step)))
@@ -172,4 +191,4 @@ async def open_loop(target: Target, rate: float, seconds: float, clients: int) -
     took = time.perf_counter() - started
     while not pool.empty():
         pool.get_nowait()[1].close()
-    return Measured(latencies, errors, took, _cpu_seconds(target.pid) - cpu)
+    return Measured(latencies, errors, took, _cpu_seconds(target.pid) - cpu, sent)

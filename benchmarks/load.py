@@ -20,12 +20,14 @@ Then, with 1 and with 2 web processes (``serve --workers N``; the bare app as ma
   counted from when each request was due, so a slow server cannot hide queueing.
 
 With PostgreSQL, last, the same **while a region-shaped run computes**: generated banks
-(``--region-size``; by default 5,000 mentees × 25,000 mentors, a quarter of a region, whose
-import and run fit in the measurement on a loaded machine; ``--region-size 20000 100000`` for a
-whole region; ids prefixed ``R``) are imported beside the sample, a municipality-wide run is
-queued, and one ``mentor-match worker`` process computes it while the web processes (started
-with ``MENTOR_MATCH_EMBEDDED_WORKER=false``) are loaded; the table says whether the run was still
-computing when the measurement ended.
+(``--region-size``; by default 5,000 mentees × 25,000 mentors, a quarter of a region;
+``--region-size 20000 100000`` for a whole region; ids prefixed ``R``) are imported beside the
+sample, and one ``mentor-match worker`` process computes municipality-wide runs while the web
+processes (started with ``MENTOR_MATCH_EMBEDDED_WORKER=false``) are loaded. The open loop runs
+from the moment a run is queued until it has ended (at most ``--region-seconds``): the reading
+of the banks, the solving and the writing of the results, with the p99 of its worst ten
+seconds beside the whole's; the closed loops run while a second run reads and computes (the
+table says how far it got), and the worker is stopped after them.
 
 While it measures, the generator runs ahead of the processes it measures where it may (root),
 so that a generator waiting for a core does not count as the server's latency; the region's
@@ -45,6 +47,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -58,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from lean_client import KINDS, Measured, Target, closed_loop, open_loop
+from lean_client import KINDS, Connection, Measured, Target, closed_loop, open_loop
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "samples" / "municipality"
@@ -204,20 +207,26 @@ def _region_banks(folder: Path, mentees: int, mentors: int) -> Path:
 
 
 async def _measure(
-    service: Target, bare: Target | None, args: argparse.Namespace, label: tuple[str, int, str]
+    service: Target,
+    bare: Target | None,
+    args: argparse.Namespace,
+    label: tuple[str, int, str],
+    *,
+    open_first: bool = True,
 ) -> list[Result]:
     results: list[Result] = []
     measured: dict[str, Measured | None] = {}
-    for name, target in (("service", service), ("bare", bare)):
+    for name, target in (("service", service), ("bare", bare)) if open_first else ():
         if target is not None and args.warm_up > 0:  # a process just started: its first requests
             await open_loop(target, args.rate, args.warm_up, args.clients)  # connect and fill caches
         measured[name] = (
             None if target is None else await open_loop(target, args.rate, args.seconds, args.clients)
         )
-    service_open = measured["service"]
-    assert service_open is not None
-    results.append(Result(*label, f"open {args.rate:.0f}/s", service_open, measured["bare"]))
-    print(_row(results[-1]), file=sys.stderr, flush=True)
+    if open_first:
+        service_open = measured["service"]
+        assert service_open is not None
+        results.append(Result(*label, f"open {args.rate:.0f}/s", service_open, measured["bare"]))
+        print(_row(results[-1]), file=sys.stderr, flush=True)
     for kind in KINDS:
         for name, target in (("service", service), ("bare", bare)):
             if target is None:
@@ -359,6 +368,10 @@ def _with_region_run(
     args: argparse.Namespace,
     tmp: Path,
 ) -> list[Result]:
+    """The open loop through a whole region run, from its queueing to its end (at most
+    ``--region-seconds``): the reading of the banks, the solving, the writing of the results;
+    then the closed loops while a second such run reads and computes (the worker is stopped
+    after them)."""
     web = max(args.web_workers)
     quiet = {**env, "MENTOR_MATCH_EMBEDDED_WORKER": "false"}
     print(
@@ -368,24 +381,70 @@ def _with_region_run(
     )
     started = time.perf_counter()
     banks = _region_banks(tmp / "region", *args.region_size)
+    label = ("PostgreSQL", web, "")
     with _service(quiet, web) as (port, pid), _client(port, token) as client:
         _import(client, banks)
         _settle(env["DATABASE_URL"])
         print(f"imported in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        service = _targets(port, pid, token, run_id, owned)
+        with _worker_group() as place, _process(_command("worker"), quiet, None) as worker:
+            place(worker)
+            with _ahead_of_the_server():
+                whole, state = asyncio.run(_through_a_run(service, client, args))
+        whole_result = Result(*label, f"open {args.rate:.0f}/s", whole, None)
+        whole_result.condition = (
+            f"a whole region run ({state['status']} in {whole.seconds:.0f} s; "
+            f"worst {REGION_WINDOW:.0f} s: p99 {whole.worst_window_ms(99, REGION_WINDOW):.1f} ms)"
+        )
+        print(_row(whole_result), file=sys.stderr, flush=True)
         region = client.post("/api/v1/runs", json={"scope": "municipality"}).json()["id"]
         with _worker_group() as place, _process(_command("worker"), quiet, None) as worker:
             place(worker)
-            if _wait_run(client, region, ("running", "done", "failed"))["status"] == "running":
-                time.sleep(5)  # past the reading of the banks
-            service = _targets(port, pid, token, run_id, owned)
+            _wait_run(client, region, ("running", "done", "failed"))
             with _ahead_of_the_server():
-                results = asyncio.run(_measure(service, None, args, ("PostgreSQL", web, "region run")))
+                closed = asyncio.run(_measure(service, None, args, label, open_first=False))
             state = client.get(f"/api/v1/runs/{region}").json()
-    still = state["status"] == "running"
-    note = f"region run, {'still computing' if still else state['status']} at {state['progress']:.0%}"
-    for result in results:
+            os.kill(worker, signal.SIGKILL)  # a worker lets its run finish before it stops
+    where = "still computing" if state["status"] == "running" else state["status"]
+    note = f"a region run, {where} at {state['progress']:.0%}"
+    for result in closed:
         result.condition = note
-    return results
+    return [*closed, whole_result]
+
+
+REGION_WINDOW = 10.0
+"""The window of the region row's worst p99, seconds."""
+
+
+async def _through_a_run(
+    service: Target, client: httpx.Client, args: argparse.Namespace
+) -> tuple[Measured, dict[str, Any]]:
+    """The open loop from the queueing of a municipality-wide run until it has ended, after a
+    warm-up without it; the run's last state."""
+    if args.warm_up > 0:
+        await open_loop(service, args.rate, args.warm_up, args.clients)
+    ended = asyncio.Event()
+    states: list[dict[str, Any]] = []
+
+    async def watch(run: int) -> None:
+        conn = Connection(service.port, service.token)
+        try:
+            while True:
+                _, payload = await conn.request("GET", f"/api/v1/runs/{run}")
+                states.append(json.loads(payload))
+                if states[-1]["status"] not in ("queued", "running"):
+                    ended.set()
+                    return
+                await asyncio.sleep(1.0)
+        finally:
+            conn.close()
+
+    queued = await asyncio.to_thread(client.post, "/api/v1/runs", json={"scope": "municipality"})
+    run = queued.json()["id"]
+    watcher = asyncio.create_task(watch(run))
+    measured = await open_loop(service, args.rate, args.region_seconds, args.clients, until=ended)
+    watcher.cancel()
+    return measured, states[-1]
 
 
 def _row(result: Result) -> str:
@@ -461,6 +520,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=600, help="closed-loop requests per kind")
     parser.add_argument("--rate", type=float, default=200.0, help="open-loop requests per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="open-loop duration")
+    parser.add_argument(
+        "--region-seconds",
+        type=float,
+        default=600.0,
+        help="the longest open loop through the region run (it ends with the run)",
+    )
     parser.add_argument(
         "--warm-up",
         type=float,
