@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -15,10 +16,22 @@ from typing import Any
 
 import pytest
 from fastapi import Response
-from sqlalchemy import Select, func, literal, make_url, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal,
+    make_url,
+    select,
+)
 from sqlalchemy.exc import OperationalError
 
-from api.answers import Answerer
+from api.answers import LOCKED_PAUSES, Answerer
 from api.storage.db import lock_free_engine, make_engine
 from api.storage.prepared import OnSqlite, Prepared, Statements, finished
 from tests.api.conftest import sqlite_only
@@ -101,3 +114,46 @@ def test_a_long_statement_is_interrupted_in_the_loop_and_answered_in_a_thread(tm
     finally:
         engine.dispose()
         lock_free.dispose()
+
+
+DECIDED = Table("decided", MetaData(), Column("n", Integer))
+INSERTED = Prepared(insert(DECIDED).values(n=bindparam("n")))
+
+
+def test_a_write_that_meets_a_brief_lock_is_answered_again_in_the_loop(tmp_path: Path) -> None:
+    """Another process's decision holds the write lock for a moment: the answer is tried again in
+    the event loop after a pause (``LOCKED_PAUSES``), not handed to a thread."""
+    url = f"sqlite:///{tmp_path / 'brief.db'}"
+    engine, lock_free = make_engine(url), lock_free_engine(url)
+    assert lock_free is not None
+    DECIDED.metadata.create_all(engine)
+    writer = sqlite3.connect(str(tmp_path / "brief.db"), isolation_level=None, check_same_thread=False)
+    attempts: list[tuple[int, bool]] = []
+
+    async def decide(statements: Statements) -> Response:
+        try:
+            await statements.changed(INSERTED, {"n": 1})
+        except OperationalError:
+            attempts.append((threading.get_ident(), False))
+            raise
+        await statements.commit()
+        attempts.append((threading.get_ident(), True))
+        return Response("decided")
+
+    async def with_a_brief_lock() -> Response:
+        writer.execute("BEGIN IMMEDIATE")
+        asyncio.get_running_loop().call_later(LOCKED_PAUSES[0] / 2, writer.execute, "COMMIT")
+        return await Answerer(engine, 1, lock_free)(decide)
+
+    try:
+        with ThreadPoolExecutor(1) as thread:  # an event loop of its own
+            loop_thread = thread.submit(threading.get_ident).result()
+            answer = thread.submit(asyncio.run, with_a_brief_lock()).result(timeout=60)
+    finally:
+        writer.close()
+        engine.dispose()
+        lock_free.dispose()
+    assert answer.body == b"decided"
+    assert attempts[0] == (loop_thread, False), "the first try met the lock"
+    assert attempts[-1] == (loop_thread, True), "tried again in the loop, not in a thread"
+    assert len(attempts) <= 1 + len(LOCKED_PAUSES)
