@@ -164,7 +164,9 @@ def test_a_known_name_with_other_words_is_refused_naming_the_column(
     assert "пояснение можно дать в скобках" in problem.message_ru
 
 
-def test_a_level_scale_is_a_remark_but_a_level_of_education_is_not(tmp_path: Path, taxonomy: Taxonomy) -> None:
+def test_a_level_scale_is_a_remark_but_a_level_of_education_is_not(
+    tmp_path: Path, taxonomy: Taxonomy
+) -> None:
     """«Компетенции, уровень (1-3)» is the competences (above); «Затруднения, уровень
     образования» may be two columns run together: refused, naming both columns it may be."""
     problems = refused(tmp_path, taxonomy, mentees={"Затруднения": "Затруднения, уровень образования"})

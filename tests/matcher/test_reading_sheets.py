@@ -353,8 +353,14 @@ def test_a_date_where_the_experience_belongs_is_shown_as_excel_shows_it_with_a_h
     from matcher.taxonomy import load_taxonomy
     from matcher.validation import validate_mentors
 
-    path = book(tmp_path / "b.xlsx", ("Наставники", [HEADER, ["m1", "Иванова Анна", "СОШ-5", datetime(2015, 9, 1),
-                                                              "ict:3", "да"]], "visible"))
+    path = book(
+        tmp_path / "b.xlsx",
+        (
+            "Наставники",
+            [HEADER, ["m1", "Иванова Анна", "СОШ-5", datetime(2015, 9, 1), "ict:3", "да"]],
+            "visible",
+        ),
+    )
     with pytest.raises(InputError) as caught:
         validate_mentors(read_table(path, kind="mentors"), load_taxonomy())
     [problem] = caught.value.problems
