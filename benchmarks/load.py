@@ -207,27 +207,26 @@ def _region_banks(folder: Path, mentees: int, mentors: int) -> Path:
 
 
 async def _measure(
-    service: Target,
-    bare: Target | None,
-    args: argparse.Namespace,
-    label: tuple[str, int, str],
-    *,
-    open_first: bool = True,
+    service: Target, bare: Target, args: argparse.Namespace, label: tuple[str, int, str]
 ) -> list[Result]:
-    results: list[Result] = []
-    measured: dict[str, Measured | None] = {}
-    for name, target in (("service", service), ("bare", bare)) if open_first else ():
-        if target is not None and args.warm_up > 0:  # a process just started: its first requests
+    """The open loop, then the closed loops, each on the service and on the bare app."""
+    measured: dict[str, Measured] = {}
+    for name, target in (("service", service), ("bare", bare)):
+        if args.warm_up > 0:  # a process just started: its first requests
             await open_loop(target, args.rate, args.warm_up, args.clients)  # connect and fill caches
-        measured[name] = (
-            None if target is None else await open_loop(target, args.rate, args.seconds, args.clients)
-        )
-    if open_first:
-        service_open = measured["service"]
-        assert service_open is not None
-        results.append(Result(*label, f"open {args.rate:.0f}/s", service_open, measured["bare"]))
-        print(_row(results[-1]), file=sys.stderr, flush=True)
+        measured[name] = await open_loop(target, args.rate, args.seconds, args.clients)
+    opened = Result(*label, f"open {args.rate:.0f}/s", measured["service"], measured["bare"])
+    print(_row(opened), file=sys.stderr, flush=True)
+    return [opened, *await _closed_loops(service, bare, args, label)]
+
+
+async def _closed_loops(
+    service: Target, bare: Target | None, args: argparse.Namespace, label: tuple[str, int, str]
+) -> list[Result]:
+    """Each kind of request in a closed loop on the service, and on the bare app if given."""
+    results: list[Result] = []
     for kind in KINDS:
+        measured: dict[str, Measured | None] = {}
         for name, target in (("service", service), ("bare", bare)):
             if target is None:
                 measured[name] = None
@@ -402,7 +401,7 @@ def _with_region_run(
             place(worker)
             _wait_run(client, region, ("running", "done", "failed"))
             with _ahead_of_the_server():
-                closed = asyncio.run(_measure(service, None, args, label, open_first=False))
+                closed = asyncio.run(_closed_loops(service, None, args, label))
             state = client.get(f"/api/v1/runs/{region}").json()
             os.kill(worker, signal.SIGKILL)  # a worker lets its run finish before it stops
     where = "still computing" if state["status"] == "running" else state["status"]
